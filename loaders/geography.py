@@ -1,0 +1,147 @@
+"""Postcodes -> council area, county, region, country and centroid, through pluggable resolvers.
+
+DESIGN.md's resolution order is: the store's `postcodes` cache, an ONS postcode directory,
+postcodes.io, and for the demo the table shipped with the project. A resolver is anything
+with `resolve(postcodes) -> {postcode: Place}`; this module provides the lookup-CSV one,
+which serves lookups at full-postcode, sector ("SW1A 2") or district ("SW1A") granularity.
+"""
+
+import re
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Iterable, Protocol
+
+import pandas as pd
+
+from loaders.errors import InputError
+from loaders.postcodes import normalise_postcode, outward, sector
+
+DEMO_GEOGRAPHY = Path(__file__).with_name("demo_geography.csv")
+
+# Column names accepted in a lookup CSV, matched case-insensitively (ONS editions rename
+# columns: laua / lad22cd / lad25cd; rgn / rgn25cd; the ITL1 name gives the region).
+COLUMN_PATTERNS = {
+    "key": r"postcode|pcds|pcd|postcode_unit|sector|postcode_sector|outcode|postcode_district",
+    "lad_code": r"lad\d*cd|laua|oslaua|lad_code",
+    "lad_name": r"lad\d*nm|lad_name|laua_name",
+    "county_code": r"cty\d*cd|cty|county_code",
+    "county_name": r"cty\d*nm|county_name",
+    "region": r"region|region_name|rgn\d*nm|rgn_nm|itl1\d*nm|itl121nm",
+    "country": r"country|ctry\d*nm|country_name",
+    "latitude": r"lat|latitude",
+    "longitude": r"long|lon|lng|longitude",
+}
+REQUIRED = ("key", "lad_code", "latitude", "longitude")
+NATIONS_BY_PREFIX = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a postcode is, and how precisely it was placed (unit, sector or district)."""
+    lad_code: str
+    lad_name: str | None
+    county_code: str | None
+    county_name: str | None
+    region: str | None
+    country: str | None
+    latitude: float | None
+    longitude: float | None
+    precision: str
+    source: str
+
+
+PLACE_COLUMNS = tuple(f.name for f in fields(Place))
+
+
+class Resolver(Protocol):
+    def resolve(self, postcodes: Iterable[str]) -> dict[str, Place]: ...
+
+
+class LookupResolver:
+    """A postcode lookup CSV at unit, sector or district granularity (or a mix)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.name = self.path.name
+        self.by_level = {"unit": {}, "sector": {}, "district": {}}
+        for row in _read_lookup(self.path).itertuples(index=False):
+            level, key = _key_level(row.key)
+            if level:
+                self.by_level[level][key] = row
+
+    def resolve(self, postcodes: Iterable[str]) -> dict[str, Place]:
+        """Places for the postcodes this lookup knows, at the finest level it has."""
+        found = {}
+        for postcode in postcodes:
+            for level, key in (("unit", postcode), ("sector", sector(postcode)), ("district", outward(postcode))):
+                row = self.by_level[level].get(key)
+                if row is not None:
+                    found[postcode] = _place(row, level, self.name)
+                    break
+        return found
+
+
+def demo_resolver() -> LookupResolver:
+    """The small table of real councils and postcode districts that the demo data uses."""
+    return LookupResolver(DEMO_GEOGRAPHY)
+
+
+def _read_lookup(path: Path) -> pd.DataFrame:
+    """The lookup's columns renamed to our names; InputError if a required one is missing."""
+    if not path.is_file():
+        raise InputError(str(path), "no such lookup file")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise InputError(str(path), f"is not a readable CSV ({exc})") from exc
+    chosen = {}
+    for ours, pattern in COLUMN_PATTERNS.items():
+        match = next((c for c in frame.columns if re.fullmatch(pattern, c.strip(), re.IGNORECASE)), None)
+        if match is not None:
+            chosen[match] = ours
+    missing = [name for name in REQUIRED if name not in chosen.values()]
+    if missing:
+        raise InputError(str(path), f"lookup has no column for {', '.join(missing)} "
+                                    f"(columns: {', '.join(frame.columns)})")
+    frame = frame[list(chosen)].rename(columns=chosen)
+    for ours in COLUMN_PATTERNS:
+        if ours not in frame.columns:
+            frame[ours] = ""
+    return frame[list(COLUMN_PATTERNS)]
+
+
+def _key_level(raw: str) -> tuple:
+    """("unit" | "sector" | "district", normalised key) for one lookup key, or (None, None)."""
+    text = " ".join(raw.upper().split())
+    unit = normalise_postcode(text)
+    if unit:
+        return "unit", unit
+    if re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]", text):
+        return "sector", text
+    if re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]?", text):
+        return "district", text
+    return None, None
+
+
+def _place(row, precision: str, source: str) -> Place:
+    """A Place from one lookup row, filling the country and nation-level region if absent."""
+    country = row.country or NATIONS_BY_PREFIX.get(row.lad_code[:1])
+    region = re.sub(r"\s*\(England\)$", "", row.region) if row.region else None
+    if country in ("Wales", "Scotland", "Northern Ireland"):
+        region = country  # no English-style region: the nation stands in (DESIGN.md)
+    return Place(
+        lad_code=row.lad_code, lad_name=row.lad_name or None,
+        county_code=row.county_code or None, county_name=row.county_name or None,
+        region=region or None, country=country,
+        latitude=_coordinate(row.latitude, 90), longitude=_coordinate(row.longitude, 180),
+        precision=precision, source=source,
+    )
+
+
+def _coordinate(text: str, limit: float) -> float | None:
+    """A coordinate, treating blanks and out-of-range ONS placeholders (lat 99.999999) as missing."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if -limit <= value <= limit else None

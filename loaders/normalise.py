@@ -1,0 +1,331 @@
+"""OCDS releases -> rows of the `awards` table (one row per award x supplier).
+
+Rules (DESIGN.md, "The awards table"):
+- all releases of one ocid are read together; for each award id the latest release that
+  carries it wins (by release date, then the Contracts Finder sequence suffix of its id);
+- cancelled and unsuccessful awards, and awards with no supplier, give no rows but are
+  reported as quality events;
+- a joint award's value is split equally among its distinct suppliers;
+- supplier size comes only from the supplier's own scale / sme flag.
+Geography columns (district, region, locality, distance) are filled later, in the store,
+from the `postcodes` table, so that geocoding never needs the releases re-read.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from loaders import classify
+from loaders.postcodes import crown_dependency, extract_postcode, foreign_country, normalise_postcode
+
+CF_NOTICE = "https://www.contractsfinder.service.gov.uk/Notice/{}"
+FTS_NOTICE = "https://www.find-tender.service.gov.uk/Notice/{}"
+FTS_RELEASE_API = "https://www.find-tender.service.gov.uk/api/1.0/ocdsReleasePackages/{}"
+_FTS_NOTICE_ID = re.compile(r"^\d{6}-\d{4}$")
+_CF_RELEASE_ID = re.compile(r"^([0-9a-f-]{36})-(\d+)$", re.IGNORECASE)
+EXCLUDED_STATUSES = {"cancelled", "unsuccessful"}
+
+# The columns the normaliser fills, in the order of the awards table (store.AWARD_COLUMNS
+# adds the geography columns after these).
+ROW_FIELDS = (
+    "award_key", "source", "ocid", "release_id", "award_id", "award_status", "notice_url",
+    "title", "cpv_code", "cpv_label", "category", "procedure", "is_framework",
+    "buyer_key", "buyer_name", "buyer_type", "buyer_postcode",
+    "supplier_key", "supplier_name", "supplier_id_scheme", "supplier_id",
+    "supplier_postcode", "supplier_abroad", "supplier_size", "supplier_vcse",
+    "award_date", "contract_start", "contract_end",
+    "award_value_gbp", "value_gbp", "n_suppliers", "value_source", "value_flag", "value_band",
+)
+
+
+@dataclass(frozen=True)
+class Release:
+    """One stored release: where it came from and its parsed JSON."""
+    source: str
+    ocid: str
+    release_id: str
+    data: dict
+
+
+@dataclass
+class Result:
+    """Award rows plus the quality events (excluded awards, releases that could not be read)."""
+    rows: list[tuple] = field(default_factory=list)
+    events: list[tuple] = field(default_factory=list)  # (ocid, release_id, award_id, kind, detail)
+
+    def extend(self, other: "Result") -> None:
+        self.rows.extend(other.rows)
+        self.events.extend(other.events)
+
+
+def normalise_ocid(releases: list[Release]) -> Result:
+    """All award rows of one ocid, from the releases that carry it."""
+    result = Result()
+    usable = []
+    for release in releases:
+        problem = release_problem(release.data)
+        if problem:
+            result.events.append((release.ocid, release.release_id, None, "release_not_normalised", problem))
+        else:
+            usable.append(release)
+    usable.sort(key=_release_order)
+    winners = _latest_awards(usable)
+    contracts = _latest_contracts(usable)
+    for award_id, (release, award) in winners.items():
+        result.extend(_award_rows(release, award, contracts.get(award_id)))
+    return result
+
+
+def release_problem(data) -> str | None:
+    """Why a release cannot be normalised, or None if its shape is usable."""
+    if not isinstance(data, dict):
+        return "release is not a JSON object"
+    if not data.get("ocid"):
+        return "release has no ocid"
+    for key in ("awards", "parties", "contracts"):
+        if key in data and data[key] is not None and not isinstance(data[key], list):
+            return f"'{key}' is not a list"
+    for award in data.get("awards") or []:
+        if not isinstance(award, dict) or award.get("id") in (None, ""):
+            return "an award has no id"
+    return None
+
+
+def _release_order(release: Release) -> tuple:
+    """Sort key: release date (UTC), then the Contracts Finder sequence suffix of the id."""
+    match = _CF_RELEASE_ID.match(release.release_id)
+    return (_parse_instant(release.data.get("date")), int(match.group(2)) if match else 0,
+            release.release_id)
+
+
+def _parse_instant(text) -> datetime:
+    """Release dates carry mixed offsets (Z, +01:00); compare them as UTC instants."""
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        return datetime.min.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _latest_awards(releases: list[Release]) -> dict:
+    """award id -> (release, award) from the latest release carrying that award id."""
+    winners = {}
+    for release in releases:
+        for award in release.data.get("awards") or []:
+            winners[str(award["id"])] = (release, award)
+    return winners
+
+
+def _latest_contracts(releases: list[Release]) -> dict:
+    """award id -> the latest contract entry for it (a UK7 or a later change notice)."""
+    latest = {}
+    for release in releases:
+        for contract in release.data.get("contracts") or []:
+            if isinstance(contract, dict) and contract.get("awardID") is not None:
+                latest[str(contract["awardID"])] = contract
+    return latest
+
+
+def _award_rows(release: Release, award: dict, contract: dict | None) -> Result:
+    """The rows of one award, or the event that says why it has none."""
+    data, result = release.data, Result()
+    status = (award.get("status") or "").lower()
+    if status in EXCLUDED_STATUSES:
+        result.events.append((release.ocid, release.release_id, str(award["id"]), f"award_{status}", None))
+        return result
+    suppliers = _distinct_suppliers(data, award)
+    if not suppliers:
+        result.events.append((release.ocid, release.release_id, str(award["id"]), "award_no_suppliers", None))
+        return result
+    common = _award_fields(release, award, contract or {}, len(suppliers))
+    buyer = _buyer_fields(data)
+    for supplier in suppliers:
+        row = {**common, **buyer, **supplier}
+        row["award_key"] = "|".join((release.source, release.ocid, str(award["id"]), supplier["supplier_key"]))
+        result.rows.append(tuple(row[name] for name in ROW_FIELDS))
+    return result
+
+
+def _award_fields(release: Release, award: dict, contract: dict, n_suppliers: int) -> dict:
+    """Fields shared by every supplier row of one award."""
+    data = release.data
+    tender = data.get("tender") or {}
+    amount, currency, value_source = _award_value(award, contract)
+    flag = classify.value_flag(amount, currency)
+    award_value = amount if flag != "non_gbp" else None
+    cpv_code, cpv_label = _cpv(tender)
+    title = _text(award.get("title")) or _text(tender.get("title"))
+    procedure = _text(tender.get("procurementMethodDetails")) or _text(tender.get("procurementMethod"))
+    techniques = tender.get("techniques") or {}
+    return {
+        "source": release.source, "ocid": release.ocid, "release_id": release.release_id,
+        "award_id": str(award["id"]), "award_status": award.get("status") or None,
+        "notice_url": notice_url(release, award, contract),
+        "title": title, "cpv_code": cpv_code, "cpv_label": cpv_label,
+        "category": tender.get("mainProcurementCategory") or classify.category_from_cpv(cpv_code),
+        "procedure": procedure,
+        "is_framework": bool(techniques.get("hasFrameworkAgreement")
+                             or techniques.get("hasDynamicPurchasingSystem")
+                             or classify.says_framework(title, procedure)),
+        "award_date": _date(award.get("date")) or _date(contract.get("dateSigned"))
+                      or _date(award.get("datePublished")) or _date(data.get("date")),
+        "contract_start": _period(award, contract, tender, "startDate"),
+        "contract_end": _period(award, contract, tender, "endDate"),
+        "award_value_gbp": award_value,
+        "value_gbp": award_value / n_suppliers
+                     if award_value is not None and classify.counts_in_totals(flag) else None,
+        "n_suppliers": n_suppliers, "value_source": value_source, "value_flag": flag,
+        "value_band": classify.value_band(award_value),
+    }
+
+
+def _award_value(award: dict, contract: dict) -> tuple:
+    """(amount, currency, value_source): the award's value, else its contract's (ex VAT)."""
+    for source, holder in (("award", award), ("contract", contract)):
+        value = holder.get("value") or {}
+        amount = _number(value.get("amount"))
+        if amount is not None:
+            return amount, value.get("currency"), source
+    return None, None, "none"
+
+
+def _number(value) -> float | None:
+    """A finite float, or None for missing, non-numeric or infinite (1e9999) amounts."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def _cpv(tender: dict) -> tuple:
+    """(8-digit CPV code, label) from the tender's main classification or first item."""
+    candidates = [tender.get("classification")]
+    candidates += [item.get("classification") for item in tender.get("items") or [] if isinstance(item, dict)]
+    for item in candidates:
+        if isinstance(item, dict) and (item.get("scheme") or "CPV").upper() == "CPV" and item.get("id"):
+            return str(item["id"])[:8], _text(item.get("description"))
+    return None, None
+
+
+def _period(award: dict, contract: dict, tender: dict, end: str) -> date | None:
+    """A contract period date: the award's, else the contract's, else the tender's."""
+    for period in (award.get("contractPeriod"), contract.get("period"), tender.get("contractPeriod")):
+        if isinstance(period, dict) and _date(period.get(end)):
+            return _date(period.get(end))
+    return None
+
+
+def _date(text) -> date | None:
+    """The calendar date as the notice states it (its local date, offset ignored)."""
+    if not isinstance(text, str) or len(text) < 10:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _text(value) -> str | None:
+    """Trimmed text, None when empty."""
+    if not isinstance(value, str):
+        return None
+    return " ".join(value.split()) or None
+
+
+def notice_url(release: Release, award: dict, contract: dict) -> str | None:
+    """The public page of the notice: a document URL, else one built from the notice id."""
+    for holder in (award, contract):
+        for document in holder.get("documents") or []:
+            url = document.get("url") if isinstance(document, dict) else None
+            if isinstance(url, str) and url.startswith(("https://", "http://")):
+                return url
+    cf = _CF_RELEASE_ID.match(release.release_id)
+    if release.source == "contracts-finder" and cf:
+        return CF_NOTICE.format(cf.group(1))
+    if _FTS_NOTICE_ID.match(release.release_id):
+        return FTS_NOTICE.format(release.release_id)
+    if release.source == "find-a-tender":
+        return FTS_RELEASE_API.format(release.ocid)
+    return None
+
+
+def _parties_by_id(data: dict) -> dict:
+    return {p.get("id"): p for p in data.get("parties") or [] if isinstance(p, dict) and p.get("id")}
+
+
+def _buyer_fields(data: dict) -> dict:
+    """Buyer name, key, type and postcode, from `buyer` joined to its party (or inline)."""
+    parties = _parties_by_id(data)
+    buyer = data.get("buyer") or {}
+    party = parties.get(buyer.get("id")) or next(
+        (p for p in parties.values() if "buyer" in (p.get("roles") or [])), {})
+    merged = {**buyer, **party} if party else buyer
+    name = _text(merged.get("name"))
+    details = merged.get("details") or {}
+    ca_types = {c.get("id") for c in details.get("classifications") or [] if isinstance(c, dict)}
+    address = merged.get("address") or {}
+    postcode = normalise_postcode(address.get("postalCode")) or extract_postcode(address.get("streetAddress"))
+    return {
+        "buyer_key": classify.normalise_name(name) or None,
+        "buyer_name": name,
+        "buyer_type": classify.buyer_type(name, ca_types),
+        "buyer_postcode": postcode,
+    }
+
+
+def _distinct_suppliers(data: dict, award: dict) -> list[dict]:
+    """One dict of supplier fields per distinct supplier of the award."""
+    parties = _parties_by_id(data)
+    seen, out = set(), []
+    for entry in award.get("suppliers") or []:
+        if not isinstance(entry, dict):
+            continue
+        party = {**entry, **parties.get(entry.get("id"), {})}
+        fields = _supplier_fields(party)
+        if fields and fields["supplier_key"] not in seen:
+            seen.add(fields["supplier_key"])
+            out.append(fields)
+    return out
+
+
+def _supplier_fields(party: dict) -> dict | None:
+    """Key, identifiers, place, size and VCSE of one supplier (current or older shape)."""
+    name = _text(party.get("name")) or _text((party.get("identifier") or {}).get("legalName"))
+    registered = _registered(party)
+    if not name and not registered:
+        return None
+    details = party.get("details") or {}
+    postcode, country = _supplier_place(party.get("address") or {})
+    key = f"{registered[0]}-{registered[1]}" if registered else "name:" + classify.normalise_name(name)
+    return {
+        "supplier_key": key, "supplier_name": name,
+        "supplier_id_scheme": registered[0] if registered else None,
+        "supplier_id": registered[1] if registered else None,
+        "supplier_postcode": postcode, "supplier_abroad": country,
+        "supplier_size": classify.supplier_size(details, party),
+        "supplier_vcse": classify.supplier_vcse(details, party),
+    }
+
+
+def _registered(party: dict) -> tuple | None:
+    """The first registered identifier: identifier, additionalIdentifiers, then the party id."""
+    identifiers = [party.get("identifier") or {}] + list(party.get("additionalIdentifiers") or [])
+    for ident in identifiers:
+        if isinstance(ident, dict):
+            found = classify.registered_id(ident.get("scheme"), ident.get("id"))
+            if found:
+                return found
+    return classify.split_party_id(party.get("id"))
+
+
+def _supplier_place(address: dict) -> tuple:
+    """(postcode, country) where the notice states them; country only when outside the UK."""
+    street = address.get("streetAddress")
+    country = foreign_country(address.get("countryName") or address.get("country"),
+                              street, address.get("locality"))
+    if country:
+        return None, country
+    postcode = (normalise_postcode(address.get("postalCode")) or extract_postcode(street)
+                or extract_postcode(address.get("postalCode")) or extract_postcode(address.get("locality")))
+    return postcode, crown_dependency(postcode)

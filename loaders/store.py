@@ -1,0 +1,303 @@
+"""The DuckDB store: raw releases kept verbatim, the derived awards table, the postcode cache.
+
+DuckDB allows one writing process or many readers, never both. So nothing ever writes to
+the live file: `writing()` copies it (or starts a new one), lets the caller write the copy,
+and swaps it in with `os.replace`. A running app keeps reading the old file until it
+reopens; a failure part-way leaves the old store exactly as it was.
+"""
+
+import fcntl
+import os
+import shutil
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable
+
+import duckdb
+import orjson
+import pandas as pd
+
+from loaders.errors import StoreError
+from loaders.geography import PLACE_COLUMNS, Resolver
+from loaders.normalise import ROW_FIELDS, Release, Result, normalise_ocid
+from loaders.readers import RawRelease
+
+DEFAULT_STORE = Path("data/awards.duckdb")
+STORE_ENV = "AWARDS_STORE"
+SCHEMA_VERSION = "1"
+INSERT_CHUNK = 50_000
+
+BASE_COLUMN_TYPES = {
+    "award_key": "VARCHAR", "source": "VARCHAR", "ocid": "VARCHAR", "release_id": "VARCHAR",
+    "award_id": "VARCHAR", "award_status": "VARCHAR", "notice_url": "VARCHAR",
+    "title": "VARCHAR", "cpv_code": "VARCHAR", "cpv_label": "VARCHAR", "category": "VARCHAR",
+    "procedure": "VARCHAR", "is_framework": "BOOLEAN",
+    "buyer_key": "VARCHAR", "buyer_name": "VARCHAR", "buyer_type": "VARCHAR", "buyer_postcode": "VARCHAR",
+    "supplier_key": "VARCHAR", "supplier_name": "VARCHAR", "supplier_id_scheme": "VARCHAR",
+    "supplier_id": "VARCHAR", "supplier_postcode": "VARCHAR", "supplier_abroad": "VARCHAR",
+    "supplier_size": "VARCHAR", "supplier_vcse": "BOOLEAN",
+    "award_date": "DATE", "contract_start": "DATE", "contract_end": "DATE",
+    "award_value_gbp": "DOUBLE", "value_gbp": "DOUBLE", "n_suppliers": "INTEGER",
+    "value_source": "VARCHAR", "value_flag": "VARCHAR", "value_band": "VARCHAR",
+}
+assert tuple(BASE_COLUMN_TYPES) == ROW_FIELDS
+
+# Geography columns, derived in SQL from the postcodes cache (see derive_geography).
+GEO_COLUMN_TYPES = {
+    "buyer_lad_code": "VARCHAR", "buyer_lad_name": "VARCHAR", "buyer_county_code": "VARCHAR",
+    "buyer_area_name": "VARCHAR", "buyer_region": "VARCHAR", "buyer_country": "VARCHAR",
+    "supplier_lad_code": "VARCHAR", "supplier_lad_name": "VARCHAR", "supplier_county_code": "VARCHAR",
+    "supplier_region": "VARCHAR", "supplier_country": "VARCHAR",
+    "locality": "VARCHAR", "distance_km": "DOUBLE",
+}
+AWARD_COLUMNS = tuple(BASE_COLUMN_TYPES) + tuple(GEO_COLUMN_TYPES)
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS releases (
+    content_hash VARCHAR, source VARCHAR, ocid VARCHAR, release_id VARCHAR,
+    release_date VARCHAR, tags VARCHAR, json VARCHAR, origin VARCHAR, fetched_at TIMESTAMPTZ);
+CREATE TABLE IF NOT EXISTS awards ({", ".join(f"{c} {t}" for c, t in {**BASE_COLUMN_TYPES, **GEO_COLUMN_TYPES}.items())});
+CREATE TABLE IF NOT EXISTS quality_events (
+    ocid VARCHAR, release_id VARCHAR, award_id VARCHAR, kind VARCHAR, detail VARCHAR);
+CREATE TABLE IF NOT EXISTS postcodes (
+    postcode VARCHAR PRIMARY KEY, lad_code VARCHAR, lad_name VARCHAR, county_code VARCHAR,
+    county_name VARCHAR, region VARCHAR, country VARCHAR, latitude DOUBLE, longitude DOUBLE,
+    precision VARCHAR, source VARCHAR, resolved_at TIMESTAMPTZ);
+CREATE TABLE IF NOT EXISTS loads (
+    loaded_at TIMESTAMPTZ, origin VARCHAR, releases_read INTEGER, releases_new INTEGER);
+"""
+
+Progress = Callable[[int], None]
+
+
+def store_path(explicit: str | Path | None = None) -> Path:
+    """--store, else $AWARDS_STORE, else data/awards.duckdb (the app reads the same)."""
+    return Path(explicit or os.environ.get(STORE_ENV) or DEFAULT_STORE)
+
+
+@contextmanager
+def writing(path: str | Path):
+    """A connection to a private copy of the store, swapped in only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _writer_lock(path):
+        temp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        _remove(temp)
+        if path.exists():
+            shutil.copyfile(path, temp)
+        try:
+            con = _connect(temp, str(path))
+            try:
+                ensure_schema(con)
+                yield con
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            os.replace(temp, path)
+        finally:
+            _remove(temp)
+
+
+def read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for queries; StoreError if the file is missing or foreign."""
+    path = Path(path)
+    if not path.is_file():
+        raise StoreError(str(path), "no store here yet (run `python -m loaders demo` or `import`)")
+    return _connect(path, str(path), read_only=True)
+
+
+def _connect(path: Path, name: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        raise StoreError(name, f"cannot be opened as a store ({exc})") from exc
+
+
+@contextmanager
+def _writer_lock(path: Path):
+    """One writer at a time: a second import waits rather than swapping over the first."""
+    with open(path.with_name(path.name + ".lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove(path: Path) -> None:
+    for candidate in (path, Path(str(path) + ".wal")):
+        if candidate.exists():
+            candidate.unlink()
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables if this is a new store."""
+    con.execute(SCHEMA)
+    con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+
+
+def add_releases(con, releases: list[RawRelease], origin: str) -> tuple[int, set[str]]:
+    """Store releases not already held (by content hash); return (how many new, their ocids)."""
+    now = datetime.now(timezone.utc)
+    frame = pd.DataFrame(
+        [(r.content_hash, r.source, r.ocid, r.release_id, r.release_date, r.tags, r.json, origin, now)
+         for r in releases],
+        columns=["content_hash", "source", "ocid", "release_id", "release_date", "tags", "json",
+                 "origin", "fetched_at"],
+    ).drop_duplicates("content_hash")
+    con.register("incoming", frame)
+    new = con.execute("""
+        SELECT DISTINCT content_hash, ocid FROM incoming
+        WHERE content_hash NOT IN (SELECT content_hash FROM releases)""").fetchall()
+    con.execute("""
+        INSERT INTO releases SELECT * FROM incoming
+        WHERE content_hash NOT IN (SELECT content_hash FROM releases)""")
+    con.unregister("incoming")
+    con.execute("INSERT INTO loads VALUES (?, ?, ?, ?)", [now, origin, len(releases), len(new)])
+    return len(new), {ocid for _, ocid in new}
+
+
+def renormalise(con, ocids: Iterable[str] | None = None, progress: Progress | None = None) -> int:
+    """Re-derive the awards of `ocids` (all when None) from their releases; return rows made."""
+    if ocids is None:
+        con.execute("DELETE FROM awards; DELETE FROM quality_events;")
+        selection = "SELECT source, ocid, release_id, json FROM releases ORDER BY ocid"
+    else:
+        con.register("touched", pd.DataFrame({"ocid": sorted(set(ocids))}, dtype=str))
+        con.execute("DELETE FROM awards WHERE ocid IN (SELECT ocid FROM touched)")
+        con.execute("DELETE FROM quality_events WHERE ocid IN (SELECT ocid FROM touched)")
+        selection = ("SELECT source, ocid, release_id, json FROM releases "
+                     "WHERE ocid IN (SELECT ocid FROM touched) ORDER BY ocid")
+    made = 0
+    for batch in _ocid_batches(con.execute(selection)):
+        result = Result()
+        for group in batch:
+            result.extend(normalise_ocid(group))
+        made += _insert_result(con, result)
+        if progress:
+            progress(sum(len(g) for g in batch))
+    if ocids is not None:
+        con.unregister("touched")
+    return made
+
+
+def _ocid_batches(cursor, batch_rows: int = 20_000):
+    """Releases read in chunks and grouped by ocid; a group never spans two batches."""
+    batch, group, current = [], [], None
+    while rows := cursor.fetchmany(batch_rows):
+        for source, ocid, release_id, body in rows:
+            if ocid != current and group:
+                batch.append(group)
+                group = []
+                if sum(len(g) for g in batch) >= batch_rows:
+                    yield batch
+                    batch = []
+            current = ocid
+            group.append(Release(source, ocid, release_id, orjson.loads(body)))
+    if group:
+        batch.append(group)
+    if batch:
+        yield batch
+
+
+def _insert_result(con, result: Result) -> int:
+    """Append normalised rows and quality events."""
+    for start in range(0, len(result.rows), INSERT_CHUNK):
+        frame = pd.DataFrame(result.rows[start:start + INSERT_CHUNK], columns=list(ROW_FIELDS))
+        frame["supplier_vcse"] = frame["supplier_vcse"].astype("boolean")
+        con.register("normalised", frame)
+        con.execute(f"INSERT INTO awards ({', '.join(ROW_FIELDS)}) SELECT * FROM normalised")
+        con.unregister("normalised")
+    if result.events:
+        events = pd.DataFrame(result.events, columns=["ocid", "release_id", "award_id", "kind", "detail"])
+        con.register("events", events)
+        con.execute("INSERT INTO quality_events SELECT * FROM events")
+        con.unregister("events")
+    return len(result.rows)
+
+
+def unresolved_postcodes(con) -> list[str]:
+    """Buyer and supplier postcodes in awards that the postcodes cache does not hold."""
+    rows = con.execute("""
+        SELECT DISTINCT pc FROM (
+            SELECT buyer_postcode AS pc FROM awards UNION ALL SELECT supplier_postcode FROM awards)
+        WHERE pc IS NOT NULL AND pc NOT IN (SELECT postcode FROM postcodes)""").fetchall()
+    return sorted(pc for (pc,) in rows)
+
+
+def resolve_postcodes(con, resolvers: list[Resolver]) -> int:
+    """Ask each resolver in turn for the postcodes still unknown; cache what they find."""
+    added = 0
+    for resolver in resolvers:
+        wanted = unresolved_postcodes(con)
+        if not wanted:
+            break
+        places = resolver.resolve(wanted)
+        if places:
+            frame = pd.DataFrame([(pc, *[getattr(p, c) for c in PLACE_COLUMNS]) for pc, p in places.items()],
+                                 columns=["postcode", *PLACE_COLUMNS])
+            frame["resolved_at"] = datetime.now(timezone.utc)
+            con.register("places", frame)
+            con.execute("INSERT OR IGNORE INTO postcodes SELECT * FROM places")
+            con.unregister("places")
+            added += len(places)
+    return added
+
+
+# Locality, word for word as loaders.definitions states it: a county council's own area is
+# its county (any of its districts); every other buyer's is its district.
+_GEO_EXPRESSIONS = {
+    "buyer_lad_code": "b_lad", "buyer_lad_name": "b_lad_name", "buyer_county_code": "b_cty",
+    "buyer_area_name": "CASE WHEN county_buyer THEN b_cty_name ELSE b_lad_name END",
+    "buyer_region": "b_rgn", "buyer_country": "b_ctry",
+    "supplier_lad_code": "s_lad", "supplier_lad_name": "s_lad_name", "supplier_county_code": "s_cty",
+    "supplier_region": "s_rgn", "supplier_country": "COALESCE(supplier_abroad, s_ctry)",
+    "locality": """CASE
+        WHEN supplier_abroad IS NOT NULL THEN 'outside_uk'
+        WHEN b_lad IS NULL OR s_lad IS NULL THEN 'unknown'
+        WHEN county_buyer AND s_cty = b_cty THEN 'local'
+        WHEN NOT county_buyer AND s_lad = b_lad THEN 'local'
+        WHEN s_rgn = b_rgn THEN 'same_region'
+        ELSE 'elsewhere_uk' END""",
+    "distance_km": """CASE WHEN b_lat IS NOT NULL AND s_lat IS NOT NULL THEN
+        2 * 6371.0088 * asin(sqrt(pow(sin(radians(s_lat - b_lat) / 2), 2)
+            + cos(radians(b_lat)) * cos(radians(s_lat)) * pow(sin(radians(s_lon - b_lon) / 2), 2)))
+        END""",
+}
+assert tuple(_GEO_EXPRESSIONS) == tuple(GEO_COLUMN_TYPES)
+
+_DERIVE_GEOGRAPHY = f"""
+CREATE OR REPLACE TABLE awards AS
+WITH placed AS (
+    SELECT {", ".join("a." + c for c in BASE_COLUMN_TYPES)},
+           b.lad_code AS b_lad, b.lad_name AS b_lad_name, b.county_code AS b_cty,
+           b.county_name AS b_cty_name, b.region AS b_rgn, b.country AS b_ctry,
+           b.latitude AS b_lat, b.longitude AS b_lon,
+           s.lad_code AS s_lad, s.lad_name AS s_lad_name, s.county_code AS s_cty,
+           s.region AS s_rgn, s.country AS s_ctry, s.latitude AS s_lat, s.longitude AS s_lon,
+           b.county_code IS NOT NULL AND a.buyer_name ILIKE '%county council%' AS county_buyer
+    FROM awards a
+    LEFT JOIN postcodes b ON b.postcode = a.buyer_postcode
+    LEFT JOIN postcodes s ON s.postcode = a.supplier_postcode
+)
+SELECT {", ".join(BASE_COLUMN_TYPES)},
+       {", ".join(f"CAST({expr} AS {GEO_COLUMN_TYPES[col]}) AS {col}" for col, expr in _GEO_EXPRESSIONS.items())}
+FROM placed
+ORDER BY award_date, award_key
+"""
+
+
+def derive_geography(con) -> None:
+    """Fill every award's places, locality and distance from the postcodes cache."""
+    con.execute(_DERIVE_GEOGRAPHY)
+
+
+def refresh_awards(con, ocids: Iterable[str] | None, resolvers: list[Resolver],
+                   progress: Progress | None = None) -> int:
+    """Re-normalise, resolve new postcodes, and re-derive geography: the end of every load."""
+    made = renormalise(con, ocids, progress)
+    resolve_postcodes(con, resolvers)
+    derive_geography(con)
+    return made
