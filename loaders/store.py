@@ -165,21 +165,25 @@ def renormalise(con, ocids: Iterable[str] | None = None, progress: Progress | No
         con.execute("DELETE FROM awards; DELETE FROM quality_events;")
         selection = "SELECT source, ocid, release_id, json FROM releases ORDER BY ocid"
     else:
-        con.register("touched", pd.DataFrame({"ocid": sorted(set(ocids))}, dtype=str))
+        # A real (scratch) table, not a registered frame: the reading cursor must see it too.
+        con.register("touched_frame", pd.DataFrame({"ocid": sorted(set(ocids))}, dtype=str))
+        con.execute("CREATE OR REPLACE TABLE touched AS SELECT * FROM touched_frame")
+        con.unregister("touched_frame")
         con.execute("DELETE FROM awards WHERE ocid IN (SELECT ocid FROM touched)")
         con.execute("DELETE FROM quality_events WHERE ocid IN (SELECT ocid FROM touched)")
         selection = ("SELECT source, ocid, release_id, json FROM releases "
                      "WHERE ocid IN (SELECT ocid FROM touched) ORDER BY ocid")
     made = 0
-    for batch in _ocid_batches(con.execute(selection)):
+    reader = con.cursor()  # its own cursor: inserts on `con` would end a shared result set
+    for batch in _ocid_batches(reader.execute(selection)):
         result = Result()
         for group in batch:
             result.extend(normalise_ocid(group))
         made += _insert_result(con, result)
         if progress:
             progress(sum(len(g) for g in batch))
-    if ocids is not None:
-        con.unregister("touched")
+    reader.close()
+    con.execute("DROP TABLE IF EXISTS touched")
     return made
 
 

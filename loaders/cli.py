@@ -1,0 +1,93 @@
+"""`python -m loaders ...`: thin commands over the library, one readable line per error."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from loaders import demo, info, loading, store
+from loaders.errors import LoaderError
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return the exit code (0 done, 2 bad input or store)."""
+    args = _parser().parse_args(argv)
+    try:
+        args.command(args)
+    except LoaderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m loaders", description=__doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", help="store file (default: $AWARDS_STORE, else data/awards.duckdb)")
+    common.add_argument("--quiet", action="store_true", help="no progress bar")
+    commands = parser.add_subparsers(required=True, metavar="command")
+
+    cmd = commands.add_parser("demo", parents=[common], help="build the demo store (invented suppliers)")
+    cmd.add_argument("--force", action="store_true", help="replace a store that holds real data")
+    cmd.set_defaults(command=_demo)
+
+    cmd = commands.add_parser("import", parents=[common], help="load OCDS files (packages, releases, JSON lines)")
+    cmd.add_argument("files", nargs="+", type=Path)
+    cmd.add_argument("--lookup", action="append", default=[], type=Path,
+                     help="postcode lookup CSV (postcode, sector or district level); repeatable")
+    cmd.set_defaults(command=_import)
+
+    cmd = commands.add_parser("rebuild", parents=[common], help="re-derive awards from the stored releases")
+    cmd.add_argument("--lookup", action="append", default=[], type=Path)
+    cmd.set_defaults(command=_rebuild)
+
+    cmd = commands.add_parser("export", parents=[common], help="write the awards table (all columns) as CSV")
+    cmd.add_argument("--out", required=True, type=Path)
+    cmd.set_defaults(command=_export)
+
+    cmd = commands.add_parser("info", parents=[common], help="counts, date range, sources, data quality")
+    cmd.add_argument("--json", action="store_true")
+    cmd.set_defaults(command=_info)
+    return parser
+
+
+def _bar(args, description: str):
+    """A tqdm bar counting releases (off with --quiet); its update() is the progress callback."""
+    return tqdm(desc=description, unit=" releases", disable=args.quiet, file=sys.stderr)
+
+
+def _report(args, report: loading.LoadReport, verb: str) -> None:
+    if not args.quiet:
+        print(f"{verb}: {report.releases_read:,} releases read, {report.releases_new:,} new; "
+              f"{report.award_rows:,} award rows in {store.store_path(args.store)}")
+
+
+def _demo(args) -> None:
+    with _bar(args, "demo") as bar:
+        report = demo.build(store.store_path(args.store), force=args.force, progress=bar.update)
+    _report(args, report, "demo")
+
+
+def _import(args) -> None:
+    with _bar(args, "normalising") as bar:
+        report = loading.import_files(args.files, store.store_path(args.store), args.lookup, bar.update)
+    _report(args, report, "imported")
+
+
+def _rebuild(args) -> None:
+    with _bar(args, "rebuilding") as bar:
+        report = loading.rebuild(store.store_path(args.store), args.lookup, bar.update)
+    _report(args, report, "rebuilt")
+
+
+def _export(args) -> None:
+    rows = loading.export_csv(store.store_path(args.store), args.out)
+    if not args.quiet:
+        print(f"exported {rows:,} award rows to {args.out}")
+
+
+def _info(args) -> None:
+    summary = info.summary(store.store_path(args.store))
+    print(json.dumps(summary, indent=2) if args.json else info.format_summary(summary))

@@ -1,0 +1,90 @@
+"""What a store holds: counts, date range, sources and data-quality figures.
+
+Used by `python -m loaders info` and by the app's footer and data-quality views.
+"""
+
+from pathlib import Path
+
+from loaders import store
+
+
+def summary(path: Path) -> dict:
+    """Plain-data summary of the store at `path` (StoreError if there is none)."""
+    con = store.read_only(path)
+    try:
+        return {"store": str(path), **_counts(con), "sources": _sources(con),
+                "quality": _quality(con), "not_normalised": _not_normalised(con)}
+    finally:
+        con.close()
+
+
+def _counts(con) -> dict:
+    releases = con.execute("SELECT count(*) FROM releases").fetchone()[0]
+    rows, awards, suppliers, buyers, first, last, demo = con.execute("""
+        SELECT count(*), count(DISTINCT ocid || '|' || award_id), count(DISTINCT supplier_key),
+               count(DISTINCT buyer_key), min(award_date), max(award_date),
+               bool_or(source = 'demo')
+        FROM awards""").fetchone()
+    postcodes = con.execute("SELECT count(*) FROM postcodes").fetchone()[0]
+    return {"releases": releases, "award_rows": rows, "awards": awards, "suppliers": suppliers,
+            "buyers": buyers, "first_award_date": _iso(first), "last_award_date": _iso(last),
+            "is_demo": bool(demo), "postcodes_cached": postcodes}
+
+
+def _sources(con) -> list[dict]:
+    rows = con.execute("""
+        SELECT r.source, r.n, r.last_fetched, coalesce(a.n, 0)
+        FROM (SELECT source, count(*) AS n, max(fetched_at) AS last_fetched FROM releases GROUP BY 1) r
+        LEFT JOIN (SELECT source, count(*) AS n FROM awards GROUP BY 1) a USING (source)
+        ORDER BY 1""").fetchall()
+    return [{"source": s, "releases": n, "last_loaded": _iso(t), "award_rows": a} for s, n, t, a in rows]
+
+
+def _quality(con) -> dict:
+    """Counts of award rows with unknowns or suspect values, and of excluded awards."""
+    row = con.execute("""
+        SELECT count(*) FILTER (award_value_gbp IS NULL),
+               count(*) FILTER (supplier_postcode IS NULL AND supplier_abroad IS NULL),
+               count(*) FILTER (supplier_size = 'Unknown'),
+               count(*) FILTER (supplier_vcse IS NULL),
+               count(*) FILTER (locality = 'unknown'),
+               count(*) FILTER (value_source = 'contract')
+        FROM awards""").fetchone()
+    names = ("rows_without_value", "rows_without_supplier_postcode", "rows_with_unknown_size",
+             "rows_with_unknown_vcse", "rows_with_unknown_locality", "rows_valued_from_contract")
+    quality = dict(zip(names, row))
+    quality["value_flags"] = dict(con.execute(
+        "SELECT value_flag, count(*) FROM awards WHERE value_flag IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall())
+    quality["events"] = dict(con.execute(
+        "SELECT kind, count(*) FROM quality_events GROUP BY 1 ORDER BY 1").fetchall())
+    return quality
+
+
+def _not_normalised(con, limit: int = 50) -> list[dict]:
+    """Releases kept but not normalised, with the reason (the first `limit`)."""
+    rows = con.execute("""
+        SELECT ocid, release_id, detail FROM quality_events
+        WHERE kind = 'release_not_normalised' ORDER BY ocid, release_id LIMIT ?""", [limit]).fetchall()
+    return [{"ocid": o, "release_id": r, "reason": d} for o, r, d in rows]
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def format_summary(info: dict) -> str:
+    """The summary as a few readable lines for the terminal."""
+    lines = [
+        f"store: {info['store']}" + ("  (demo data)" if info["is_demo"] else ""),
+        f"releases: {info['releases']:,}   award rows: {info['award_rows']:,}   awards: {info['awards']:,}",
+        f"suppliers: {info['suppliers']:,}   buyers: {info['buyers']:,}   postcodes cached: {info['postcodes_cached']:,}",
+        f"award dates: {info['first_award_date']} to {info['last_award_date']}",
+    ]
+    for s in info["sources"]:
+        lines.append(f"source {s['source']}: {s['releases']:,} releases, {s['award_rows']:,} award rows, "
+                     f"last loaded {s['last_loaded']}")
+    for key, value in info["quality"].items():
+        lines.append(f"{key.replace('_', ' ')}: {value}")
+    for item in info["not_normalised"]:
+        lines.append(f"not normalised: {item['ocid']} {item['release_id']}: {item['reason']}")
+    return "\n".join(lines)
