@@ -1,0 +1,41 @@
+"""Overview: headline shares and spend by provider size, locality and value band."""
+
+import streamlit as st
+
+from queries import readings
+from queries.formatting import money, pct
+from ui import widgets
+
+CHARTS = (
+    ("provider", "Spend by provider size"),
+    ("locality", "Spend by supplier location"),
+    ("value_band", "Spend by contract value band"),
+)
+
+filters = st.session_state["filters"]
+figures = widgets.query("headline", filters)
+area = filters.buyers[0] if len(filters.buyers) == 1 else None
+
+st.title("Where does the contract money go?")
+st.text(readings.headline_sentence(figures, area))
+
+totals = st.columns(4)
+totals[0].metric("Total award value", money(figures["total_value"]))
+totals[1].metric("Awards", f"{figures['awards']:,}")
+totals[2].metric("Buyers", f"{figures['buyers']:,}")
+totals[3].metric("Suppliers", f"{figures['suppliers']:,}")
+for basis in ("value", "count"):
+    shares = st.columns(3)
+    for column, (key, label) in zip(shares, (("local", "Local"), ("sme", "SME"), ("vcse", "VCSE"))):
+        column.metric(f"{label} (by {basis})", pct(figures[f"{key}_{basis}_share"]))
+st.caption(
+    f"Unknown: locality {pct(figures['unknown_locality_value_share'])} of value, supplier size "
+    f"{pct(figures['unknown_size_value_share'])}, VCSE status {pct(figures['unknown_vcse_value_share'])}. "
+    f"Frameworks and dynamic purchasing systems account for {money(figures['framework_value'])} "
+    f"of the value shown; their values are ceilings, not spend (exclude them in the sidebar)."
+)
+
+measure = widgets.measure_switch()
+for dimension, title in CHARTS:
+    frame = widgets.query("breakdown", filters, dimension)
+    widgets.breakdown_block(title, frame, measure, readings.largest_group(frame, measure), filters, dimension)

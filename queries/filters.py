@@ -1,0 +1,57 @@
+"""`Filters`: the one value shared by the widgets, the URL, the queries, caches and file names."""
+
+import re
+from dataclasses import dataclass, fields
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user has narrowed the awards to. Frozen and hashable, so it keys caches."""
+    date_from: date | None = None
+    date_to: date | None = None
+    regions: tuple[str, ...] = ()
+    buyers: tuple[str, ...] = ()
+    buyer_types: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    exclude_frameworks: bool = False
+
+    def where(self) -> tuple[str, list]:
+        """A SQL WHERE clause over `awards` with bound parameters (never interpolated values)."""
+        clauses, params = ["TRUE"], []
+        if self.date_from:
+            clauses.append("award_date >= ?")
+            params.append(self.date_from)
+        if self.date_to:
+            clauses.append("award_date <= ?")
+            params.append(self.date_to)
+        for column, values in (("buyer_region", self.regions), ("buyer_name", self.buyers),
+                               ("buyer_type", self.buyer_types), ("source", self.sources)):
+            if values:
+                clauses.append(f"{column} IN ({', '.join('?' for _ in values)})")
+                params.extend(values)
+        if self.exclude_frameworks:
+            clauses.append("NOT is_framework")
+        return " AND ".join(clauses), params
+
+    def describe(self) -> str:
+        """The filters in words, for the About sheet of downloads and for captions."""
+        parts = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value not in (None, (), False):
+                shown = ", ".join(value) if isinstance(value, tuple) else str(value)
+                parts.append(f"{f.name.replace('_', ' ')}: {shown}")
+        return "; ".join(parts) or "no filters (all awards)"
+
+    def slug(self) -> str:
+        """A short file-name-safe summary ("2023-01-01_to_2024-12-31_leeds-city-council")."""
+        bits = []
+        if self.date_from or self.date_to:
+            bits.append(f"{self.date_from or 'start'}_to_{self.date_to or 'end'}")
+        for values in (self.regions, self.buyers, self.buyer_types, self.sources):
+            bits.extend(values[:2])
+        if self.exclude_frameworks:
+            bits.append("no-frameworks")
+        text = "_".join(str(b) for b in bits) or "all"
+        return re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-")[:80]

@@ -1,0 +1,40 @@
+"""Plotly figures for breakdown frames. Plain Plotly, no Streamlit, so tests can read them."""
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from queries.formatting import money, pct
+
+# UK Government Analysis Function categorical palette (colour-blind safe). One category,
+# one colour, on every chart.
+COLOURS = {
+    "SME": "#28A197", "VCSE": "#801650", "Large": "#12436D", "Unknown": "#A6A6A6",
+    "local": "#F46A25", "same_region": "#A285D1", "elsewhere_uk": "#12436D",
+    "outside_uk": "#3D3D3D", "unknown": "#A6A6A6",
+}
+BAND_COLOUR = "#12436D"
+MEASURES = {"value": ("value_gbp", "value_share", "Award value"),
+            "count": ("awards", "count_share", "Number of awards")}
+
+
+def breakdown_bar(frame: pd.DataFrame, measure: str, title: str) -> go.Figure:
+    """Horizontal bars, one per group in the frame's order, labelled with amount and share."""
+    amount_col, share_col, axis_title = MEASURES[measure]
+    labels = [_bar_text(row[amount_col], row[share_col], measure) for _, row in frame.iterrows()]
+    figure = go.Figure(go.Bar(
+        x=frame[amount_col].tolist(), y=frame["label"].tolist(), orientation="h",
+        marker_color=[COLOURS.get(g, BAND_COLOUR) for g in frame["group"]],
+        text=labels, textposition="auto", customdata=frame[share_col].tolist(),
+        hovertemplate="%{y}: %{text}<extra></extra>",
+    ))
+    figure.update_layout(
+        title=title, xaxis_title=axis_title, yaxis={"autorange": "reversed"},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10}, height=80 + 40 * len(frame),
+        xaxis_tickprefix="£" if measure == "value" else "", separators=".,",
+    )
+    return figure
+
+
+def _bar_text(amount: float, share: float, measure: str) -> str:
+    shown = money(amount) if measure == "value" else f"{amount:,.0f}"
+    return f"{shown} ({pct(share)})"

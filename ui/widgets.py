@@ -1,0 +1,126 @@
+"""The Streamlit helpers every page shares: the store connection, cached queries, the
+sidebar filters bound to the URL, banners, and the chart-with-its-data block."""
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from loaders import store
+from loaders.errors import StoreError
+from queries import overview
+from queries.export import csv_bytes
+from queries.filters import Filters
+from queries.formatting import money
+from ui.charts import breakdown_bar
+
+QUERIES = {"headline": overview.headline, "breakdown": overview.breakdown,
+           "store_facts": overview.store_facts, "filter_options": overview.filter_options}
+MEASURE_LABELS = {"value": "By value", "count": "By count"}
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _open(path: str, modified: float):
+    """One read-only connection per store file version; a swapped-in store gets a new one."""
+    return store.read_only(Path(path))
+
+
+def store_version() -> tuple[str, float] | None:
+    """(path, modification time) of the store, or None when there is none yet."""
+    path = store.store_path()
+    return (str(path), path.stat().st_mtime) if path.is_file() else None
+
+
+def query(name: str, *args):
+    """Run a query function of `QUERIES` against the current store, cached by its arguments."""
+    version = store_version()
+    return _cached(version, name, *args)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached(version: tuple[str, float], name: str, *args):
+    return QUERIES[name](_open(*version), *args)
+
+
+def require_data() -> dict:
+    """The store's facts, or a helpful message and a stop when there is no data yet."""
+    version = store_version()
+    facts = None
+    if version:
+        try:
+            facts = query("store_facts")
+        except (StoreError, duckdb.Error) as exc:  # a foreign or damaged file: say so, don't crash
+            st.error(f"The store {version[0]} cannot be read: {exc}")
+            st.stop()
+    if not facts or not facts["rows"]:
+        st.info("No award data yet. Build the demo store with `python -m loaders demo`, or load real "
+                "notices with `python -m loaders import FILE...`, then reload this page.")
+        st.stop()
+    return facts
+
+
+def sidebar_filters(facts: dict) -> Filters:
+    """The shared filters, each bound to the URL so a link restores the view exactly."""
+    options = query("filter_options")
+    first, last = facts["first_award_date"], facts["last_award_date"]
+    with st.sidebar:
+        st.header("Filters")
+        date_from = st.date_input("Awarded from", value=first, min_value=first, max_value=last,
+                                  key="from", bind="query-params", format="DD/MM/YYYY")
+        date_to = st.date_input("Awarded to", value=last, min_value=first, max_value=last,
+                                key="to", bind="query-params", format="DD/MM/YYYY")
+        regions = st.multiselect("Buyer's region", options["regions"], key="region", bind="query-params")
+        buyers = st.multiselect("Council or buyer", options["buyers"], key="buyer", bind="query-params")
+        buyer_types = st.multiselect("Buyer type", options["buyer_types"], key="buyer_type",
+                                     bind="query-params")
+        sources = st.multiselect("Source", options["sources"], key="source", bind="query-params")
+        exclude = st.checkbox("Exclude frameworks", key="no_frameworks", bind="query-params",
+                              help="Framework and DPS values are ceilings, not spend; they can swamp totals.")
+    return Filters(
+        date_from=date_from if date_from != first else None,
+        date_to=date_to if date_to != last else None,
+        regions=tuple(regions), buyers=tuple(buyers), buyer_types=tuple(buyer_types),
+        sources=tuple(sources), exclude_frameworks=bool(exclude),
+    )
+
+
+def demo_banner(facts: dict) -> None:
+    if facts["is_demo"]:
+        st.warning("Demo data: invented suppliers and awards for real council areas, made up to show "
+                   "how the dashboard works. No figure here describes real spending.", icon="⚠️")
+
+
+def footer(facts: dict) -> None:
+    st.divider()
+    st.caption(f"Awards dated {facts['first_award_date']:%d %b %Y} to {facts['last_award_date']:%d %b %Y}. "
+               f"Sources: {', '.join(facts['sources'])}. Contains public sector information licensed "
+               "under the Open Government Licence v3.0.")
+
+
+def measure_switch() -> str:
+    """By value or by count, for every chart on the page (bound to the URL)."""
+    choice = st.segmented_control("Measure", list(MEASURE_LABELS), format_func=MEASURE_LABELS.get,
+                                  default="value", key="measure", bind="query-params")
+    return choice or "value"
+
+
+def breakdown_block(title: str, frame: pd.DataFrame, measure: str, reading: str, filters: Filters,
+                    name: str) -> None:
+    """A chart, its one-sentence reading, and a CSV of exactly the data it draws."""
+    st.subheader(title)
+    st.text(reading)  # plain text: names in readings are never rendered as Markdown
+    st.plotly_chart(breakdown_bar(frame, measure, title), key=f"chart-{name}",
+                    config={"displaylogo": False})
+    st.download_button(f"Download data (CSV)", csv_bytes(_download_frame(frame)),
+                       file_name=f"{name}_{filters.slug()}.csv", mime="text/csv",
+                       key=f"csv-{name}", on_click="ignore")
+
+
+def _download_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The chart's frame with plain column names; values unrounded so sums reproduce."""
+    return frame.rename(columns={"label": "group_label", "awards": "award_count"})
+
+
+def money_metric(label: str, value: float | None, help_text: str | None = None) -> None:
+    st.metric(label, money(value), help=help_text)
