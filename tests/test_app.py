@@ -1,0 +1,129 @@
+"""AppTest of the dashboard: every page runs, figures equal independent sums, charts equal
+their query results, filters come from the URL, and an empty store gets a helpful message."""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from loaders import demo, store
+from queries.filters import Filters
+from queries.overview import breakdown
+from tests.app_fixtures import AWARDS, build_small_store
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+PAGES = ("pages/overview.py",)
+
+# Ground truth for the fixture, worked out by hand from tests/app_fixtures.AWARDS.
+LOCALITY = ("local", "same_region", "elsewhere_uk", "local", "outside_uk", "unknown")
+SME = (True, False, True, True, False, False)
+VCSE = (True, False, False, False, False, False)
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory) -> Path:
+    return build_small_store(tmp_path_factory.mktemp("small"))
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    demo.build(path)
+    return path
+
+
+def run_app(monkeypatch, store_path: Path, **params) -> AppTest:
+    monkeypatch.setenv("AWARDS_STORE", str(store_path))
+    app = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        app.query_params[key] = value
+    return app.run()
+
+
+def metrics(app: AppTest) -> dict:
+    return {m.label: m.value for m in app.metric}
+
+
+def share(flags, values=None) -> str:
+    values = values or [1] * len(flags)
+    return f"{100 * sum(v for f, v in zip(flags, values) if f) / sum(values):.0f}%"
+
+
+def test_headline_equals_independent_sums(monkeypatch, small_store):
+    values = [a[6] for a in AWARDS]
+    shown = metrics(run_app(monkeypatch, small_store))
+    assert shown["Total award value"] == "£560k"
+    assert shown["Awards"] == str(len(AWARDS))
+    assert shown["Local (by value)"] == share([x == "local" for x in LOCALITY], values)
+    assert shown["Local (by count)"] == share([x == "local" for x in LOCALITY])
+    assert shown["SME (by value)"] == share(SME, values)
+    assert shown["SME (by count)"] == share(SME)
+    assert shown["VCSE (by value)"] == share(VCSE, values)
+    assert shown["VCSE (by count)"] == share(VCSE)
+
+
+def test_charts_draw_the_query_results(monkeypatch, small_store):
+    app = run_app(monkeypatch, small_store)
+    assert not app.exception
+    charts = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+    assert len(charts) == 3
+    with store.read_only(small_store) as con:
+        for chart, dimension in zip(charts, ("provider", "locality", "value_band")):
+            frame = breakdown(con, Filters(), dimension)
+            bar = chart["data"][0]
+            assert bar["y"] == frame["label"].tolist()
+            assert bar["x"] == pytest.approx(frame["value_gbp"].tolist())
+
+
+def test_count_switch_from_url_draws_counts(monkeypatch, small_store):
+    app = run_app(monkeypatch, small_store, measure="By count")  # bound controls use their labels
+    bar = json.loads(app.get("plotly_chart")[1].proto.spec)["data"][0]
+    expected = [LOCALITY.count(g) for g in ("local", "same_region", "elsewhere_uk", "outside_uk", "unknown")]
+    assert bar["x"] == pytest.approx(expected)
+
+
+def test_filters_come_from_the_url(monkeypatch, small_store):
+    app = run_app(monkeypatch, small_store, buyer=["Leeds City Council"], **{"from": "2024-01-01"})
+    assert app.session_state["filters"] == Filters(date_from=__import__("datetime").date(2024, 1, 1),
+                                                   buyers=("Leeds City Council",))
+    assert metrics(app)["Total award value"] == "£350k"
+    assert "Leeds City Council" in app.text[0].value
+
+
+def test_locality_reading_names_the_largest_group(monkeypatch, small_store):
+    texts = [t.value for t in run_app(monkeypatch, small_store).text]
+    assert any(t.startswith("The largest group is Same region, with 54% of award value") for t in texts)
+
+
+def test_no_store_shows_a_helpful_message(monkeypatch, tmp_path):
+    app = run_app(monkeypatch, tmp_path / "missing.duckdb")
+    assert not app.exception
+    assert "python -m loaders demo" in app.info[0].value
+
+
+def test_empty_store_shows_a_helpful_message(monkeypatch, tmp_path):
+    path = tmp_path / "empty.duckdb"
+    with store.writing(path):
+        pass
+    app = run_app(monkeypatch, path)
+    assert not app.exception
+    assert "No award data yet" in app.info[0].value
+
+
+def test_no_demo_banner_on_real_data(monkeypatch, small_store):
+    assert not run_app(monkeypatch, small_store).warning
+
+
+def test_demo_store_shows_the_banner(monkeypatch, demo_store):
+    app = run_app(monkeypatch, demo_store)
+    assert not app.exception
+    assert app.warning[0].value.startswith("Demo data: invented suppliers")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_the_demo_store(monkeypatch, demo_store, page):
+    app = run_app(monkeypatch, demo_store)
+    app.switch_page(page).run()
+    assert not app.exception
+    assert app.get("plotly_chart")
