@@ -1,0 +1,183 @@
+"""Browser tests: the dashboard served by `streamlit run`, driven in the system Chromium.
+
+Run with `python -m pytest -m browser tests/test_browser.py`. Skipped when /usr/bin/chromium
+is absent or Playwright cannot be imported. Only 127.0.0.1 is contacted.
+"""
+
+import csv
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.app_fixtures import build_small_store
+
+CHROMIUM = Path("/usr/bin/chromium")
+APP_DIR = Path(__file__).resolve().parents[1]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is absent"),
+]
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+expect = sync_api.expect
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+STARTUP_TIMEOUT_S = 60
+WAIT_MS = 15_000
+ALL_TOTAL = "£560k"
+LEEDS = "Leeds City Council"
+LEEDS_TOTAL = "£450k"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+            return response.status == 200 and response.read().decode().strip() == "ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """Serve the app over the small fixture store; yield its base URL."""
+
+    store = build_small_store(tmp_path_factory.mktemp("browser_store"))
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path_factory.mktemp("browser_log") / "streamlit.log"
+    env = {**os.environ, "AWARDS_STORE": str(store)}
+    with open(log, "wb") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard.py",
+             "--server.headless", "true", "--server.fileWatcherType", "none",
+             "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1",
+             "--server.port", str(port)],
+            cwd=APP_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while not _healthy(base):
+            if process.poll() is not None:
+                pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit not healthy after {STARTUP_TIMEOUT_S} s:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    yield page
+    context.close()
+
+
+def wait_for_app(page) -> None:
+    """Wait until the script has finished running (as Streamlit's own e2e tests do)."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
+                           timeout=WAIT_MS)
+    # A brief window can show notRunning before a rerun starts; confirm the page is built.
+    expect(page.get_by_test_id("stMetric").first).to_be_visible(timeout=WAIT_MS)
+
+
+def total_metric(page):
+    """The value element of the "Total award value" metric."""
+    metric = page.get_by_test_id("stMetric").filter(has_text="Total award value")
+    return metric.get_by_test_id("stMetricValue")
+
+
+def expect_total(page, text: str) -> None:
+    wait_for_app(page)
+    expect(total_metric(page)).to_have_text(text, timeout=WAIT_MS)
+    wait_for_app(page)
+    expect(total_metric(page)).to_have_text(text, timeout=WAIT_MS)
+
+
+def buyer_multiselect(page):
+    return page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(
+        has_text="Council or buyer")
+
+
+def test_filter_changes_headline_and_url(app_url, page):
+    page.goto(app_url)
+    expect_total(page, ALL_TOTAL)
+
+    widget = buyer_multiselect(page)
+    widget.locator("input").click()
+    widget.locator("input").fill(LEEDS)
+    page.get_by_role("option", name=LEEDS).click()
+    page.keyboard.press("Escape")  # close the dropdown
+
+    expect_total(page, LEEDS_TOTAL)
+    page.wait_for_url(lambda url: parse_qs(urlparse(url).query).get("buyer") == [LEEDS],
+                      timeout=WAIT_MS)
+    assert parse_qs(urlparse(page.url).query)["buyer"] == [LEEDS]
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_filtered_url_restores_view(app_url, page):
+    page.goto(f"{app_url}/?buyer=Leeds+City+Council")
+    expect_total(page, LEEDS_TOTAL)
+
+    widget = buyer_multiselect(page)
+    expect(widget).to_contain_text(LEEDS)
+    # The selected option is drawn as a removable tag ("pill") inside the widget.
+    expect(widget.get_by_text(LEEDS, exact=True)).to_be_visible()
+    assert parse_qs(urlparse(page.url).query).get("buyer") == [LEEDS]
+
+
+def test_csv_download_matches_chart(app_url, page):
+    page.goto(app_url)
+    expect_total(page, ALL_TOTAL)
+    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(3)
+
+    button = page.get_by_test_id("stDownloadButton").first.locator("button")
+    expect(button).to_have_text("Download data (CSV)")
+    with page.expect_download(timeout=WAIT_MS) as download_info:
+        button.click()
+    download = download_info.value
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+
+    assert len(rows) == 4, rows
+    assert [row["group"] for row in rows] == ["SME", "VCSE", "Large", "Unknown"]
+    # One CSV row per bar the first chart draws.
+    bars = page.get_by_test_id("stPlotlyChart").first.locator("g.trace.bars g.point")
+    expect(bars).to_have_count(len(rows))
+    assert sum(float(row["value_gbp"]) for row in rows) == pytest.approx(560_000, abs=0.01)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
