@@ -54,8 +54,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _bar(args, description: str):
-    """A tqdm bar counting releases (off with --quiet); its update() is the progress callback."""
-    return tqdm(desc=description, unit=" releases", disable=args.quiet, file=sys.stderr)
+    """A tqdm bar counting releases (off with --quiet); its update() is the progress callback.
+
+    delay: the bar draws only once work has gone on a moment, so a bad input fails with its
+    one error line on stderr and no empty bar before it.
+    """
+    return tqdm(desc=description, unit=" releases", disable=args.quiet, file=sys.stderr, delay=0.5)
 
 
 def _report(args, report: loading.LoadReport, verb: str) -> None:
