@@ -17,8 +17,10 @@ MEASURES = {"value": ("value_gbp", "value_share", "Award value"),
             "count": ("awards", "count_share", "Number of awards")}
 
 
-def breakdown_bar(frame: pd.DataFrame, measure: str, title: str) -> go.Figure:
-    """Horizontal bars, one per group in the frame's order, labelled with amount and share."""
+def breakdown_bar(frame: pd.DataFrame, measure: str) -> go.Figure:
+    """Horizontal bars, one per group in the frame's order, labelled with amount and share.
+
+    No figure title: the page heads each chart, and the PNG export is named after it."""
     amount_col, share_col, axis_title = MEASURES[measure]
     labels = [_bar_text(row[amount_col], row[share_col], measure) for _, row in frame.iterrows()]
     figure = go.Figure(go.Bar(
@@ -28,8 +30,8 @@ def breakdown_bar(frame: pd.DataFrame, measure: str, title: str) -> go.Figure:
         hovertemplate="%{y}: %{text}<extra></extra>",
     ))
     figure.update_layout(
-        title=title, xaxis_title=axis_title, yaxis={"autorange": "reversed"},
-        margin={"l": 10, "r": 10, "t": 40, "b": 10}, height=80 + 40 * len(frame),
+        xaxis_title=axis_title, yaxis={"autorange": "reversed"},
+        margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=60 + 40 * len(frame),
         xaxis_tickprefix="£" if measure == "value" else "", separators=".,",
     )
     return figure

@@ -110,9 +110,10 @@ def breakdown_block(title: str, frame: pd.DataFrame, measure: str, reading: str,
     """A chart, its one-sentence reading, and a CSV of exactly the data it draws."""
     st.subheader(title)
     st.text(reading)  # plain text: names in readings are never rendered as Markdown
-    st.plotly_chart(breakdown_bar(frame, measure, title), key=f"chart-{name}",
-                    config={"displaylogo": False})
-    st.download_button(f"Download data (CSV)", csv_bytes(_download_frame(frame)),
+    st.plotly_chart(breakdown_bar(frame, measure), key=f"chart-{name}",
+                    config={"displaylogo": False,
+                            "toImageButtonOptions": {"filename": f"{name}_{filters.slug()}"}})
+    st.download_button("Download data (CSV)", csv_bytes(_download_frame(frame)),
                        file_name=f"{name}_{filters.slug()}.csv", mime="text/csv",
                        key=f"csv-{name}", on_click="ignore")
 
