@@ -7,7 +7,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from loaders import demo, info, loading, store
+from datetime import datetime, timezone
+
+from loaders import demo, info, loading, refresh, store
 from loaders.errors import LoaderError
 
 
@@ -38,6 +40,16 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--lookup", action="append", default=[], type=Path,
                      help="postcode lookup CSV (postcode, sector or district level); repeatable")
     cmd.set_defaults(command=_import)
+
+    cmd = commands.add_parser("refresh", parents=[common], help="pull live data incrementally (resumable)")
+    cmd.add_argument("--source", required=True, choices=[*refresh.SOURCES, "all"])
+    cmd.add_argument("--since", type=_instant, help="start (YYYY-MM-DD or ISO time, UTC); "
+                                                    "default: where the last refresh of the source ended")
+    cmd.add_argument("--until", type=_instant, help="end (default: now)")
+    cmd.add_argument("--base-url", help="another base URL for the source (a mirror); one source only")
+    cmd.add_argument("--rate-limit-wait", type=float, help="seconds to wait when rate limited "
+                                                           "without a Retry-After (default: the source's)")
+    cmd.set_defaults(command=_refresh)
 
     cmd = commands.add_parser("rebuild", parents=[common], help="re-derive awards from the stored releases")
     cmd.add_argument("--lookup", action="append", default=[], type=Path)
@@ -84,6 +96,66 @@ def _rebuild(args) -> None:
     with _bar(args, "rebuilding") as bar:
         report = loading.rebuild(store.store_path(args.store), args.lookup, bar.update)
     _report(args, report, "rebuilt")
+
+
+def _instant(text: str) -> datetime:
+    """A date or ISO date-time from the command line, as a UTC instant."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD) or ISO date-time")
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _refresh(args) -> None:
+    names = list(refresh.SOURCES) if args.source == "all" else [args.source]
+    if args.base_url and len(names) > 1:
+        raise LoaderError("--base-url", "names one source's URL: use it with a single --source")
+    path = store.store_path(args.store)
+    until = args.until or datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    for name in names:
+        since = args.since or refresh.resume_point(path, name)
+        if since is None:
+            raise LoaderError(name, "has never been refreshed into this store: give --since DATE")
+        config = refresh.config_for(name, args.base_url, args.rate_limit_wait)
+        with TerminalProgress(args.quiet) as progress:
+            refresh.refresh(config, path, _utc(since), until, progress=progress)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+class TerminalProgress:
+    """A tqdm bar of windows done, with releases so far and any current wait."""
+
+    def __init__(self, quiet: bool):
+        self.quiet, self.bar, self.releases = quiet, None, 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar:
+            self.bar.close()
+
+    def start(self, source, total_windows, already_done):
+        self.bar = tqdm(total=total_windows, initial=already_done, desc=source, unit=" windows",
+                        disable=self.quiet, file=sys.stderr, delay=0.5)
+
+    def page(self, releases):
+        self.releases += releases
+        self.bar.set_postfix_str(f"{self.releases:,} releases")
+
+    def window_done(self):
+        self.bar.update(1)
+
+    def waiting(self, seconds, why):
+        self.bar.set_postfix_str(f"{self.releases:,} releases; {why}: {seconds:.0f} s")
+
+    def note(self, message):
+        if not self.quiet:
+            tqdm.write(message, file=sys.stderr)
 
 
 def _export(args) -> None:

@@ -62,10 +62,15 @@ def parse_bytes(content: bytes, name: str, source: str | None = None) -> list[Ra
         documents = [orjson.loads(text)]
     except orjson.JSONDecodeError as whole_error:
         documents = _json_lines(text, name, whole_error)
-    releases = []
-    for document in documents:
-        releases.extend(releases_in(document, name, source))
-    return releases
+    return [r for document in documents for r in releases_in(document, name, source)]
+
+
+def parse_json(content: bytes, name: str):
+    """One JSON document (an API page), patched and decoded as the sources need."""
+    try:
+        return orjson.loads(_decode(content))
+    except orjson.JSONDecodeError as exc:
+        raise InputError(name, f"is not valid JSON ({exc})") from exc
 
 
 def _decode(content: bytes) -> str:

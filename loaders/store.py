@@ -65,6 +65,8 @@ CREATE TABLE IF NOT EXISTS postcodes (
     postcode VARCHAR PRIMARY KEY, lad_code VARCHAR, lad_name VARCHAR, county_code VARCHAR,
     county_name VARCHAR, region VARCHAR, country VARCHAR, latitude DOUBLE, longitude DOUBLE,
     precision VARCHAR, source VARCHAR, resolved_at TIMESTAMPTZ);
+CREATE TABLE IF NOT EXISTS refresh_state (
+    source VARCHAR PRIMARY KEY, covered_from TIMESTAMP, covered_until TIMESTAMP, refreshed_at TIMESTAMPTZ);
 CREATE TABLE IF NOT EXISTS loads (
     loaded_at TIMESTAMPTZ, origin VARCHAR, releases_read INTEGER, releases_new INTEGER);
 """

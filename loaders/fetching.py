@@ -1,0 +1,167 @@
+"""The one HTTP engine behind every live source: pacing, retries, pages and date windows.
+
+A source is a `SourceConfig` (see contracts_finder.py and find_a_tender.py): what it
+differs in is data, not code. This module fetches one JSON page at a time, politely
+spaced, retrying what the APIs are known to throw at clients (rate limits, 5xx, dropped
+connections, timeouts, truncated bodies) with tenacity, honouring Retry-After.
+"""
+
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Callable
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import requests
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+
+from loaders.errors import InputError, LoaderError
+from loaders.readers import parse_json
+
+USER_AGENT = "local-contracts-dashboard/1.0 (open civic-data project; OCDS award loader)"
+BACKOFF_BASE_S = 2.0
+BACKOFF_CAP_S = 120.0
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """Everything that distinguishes one OCDS API from another."""
+    name: str
+    base_url: str
+    url_env: str
+    path: str
+    window: timedelta
+    from_param: str
+    to_param: str
+    fixed_params: dict = field(default_factory=dict)
+    min_interval_s: float = 1.0
+    rate_limit_statuses: frozenset = frozenset({429})
+    rate_limit_wait_s: float = 60.0
+    retry_statuses: frozenset = frozenset({500, 502, 503, 504})
+    max_attempts: int = 5
+    timeout_s: float = 60.0
+    date_format: str = "%Y-%m-%dT%H:%M:%S"
+
+    def first_url(self, start: datetime, end: datetime) -> str:
+        """The URL of the first page of one date window."""
+        params = {**self.fixed_params, self.from_param: start.strftime(self.date_format),
+                  self.to_param: end.strftime(self.date_format)}
+        return f"{self.base_url.rstrip('/')}{self.path}?{urlencode(params)}"
+
+    def on_base(self, url: str) -> str:
+        """`url` moved onto our base URL: a mirror's links.next may name the upstream host."""
+        base, link = urlsplit(self.base_url), urlsplit(url)
+        return urlunsplit((base.scheme, base.netloc, link.path, link.query, ""))
+
+    def with_overrides(self, base_url: str | None = None, rate_limit_wait_s: float | None = None) -> "SourceConfig":
+        changes = {k: v for k, v in (("base_url", base_url), ("rate_limit_wait_s", rate_limit_wait_s)) if v}
+        return replace(self, **changes)
+
+
+class FetchError(LoaderError):
+    """A page could not be had, after every retry."""
+
+
+class Transient(Exception):
+    """A failure worth retrying; `retry_after` is the server's requested wait, if it gave one."""
+
+    def __init__(self, message: str, retry_after: float | None = None, rate_limited: bool = False):
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.rate_limited = rate_limited
+
+
+Sleep = Callable[[float], None]
+OnWait = Callable[[float, str], None]
+
+
+class Fetcher:
+    """Fetches JSON pages of one source: one request at a time, spaced, with retries."""
+
+    def __init__(self, config: SourceConfig, session: requests.Session | None = None,
+                 sleep: Sleep = time.sleep, clock: Callable[[], float] = time.monotonic,
+                 on_wait: OnWait | None = None):
+        self.config = config
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.sleep, self.clock, self.on_wait = sleep, clock, on_wait
+        self._last_request: float | None = None
+
+    def get_json(self, url: str):
+        """The parsed JSON at `url`; FetchError naming the URL once retries are exhausted."""
+        retrying = Retrying(stop=stop_after_attempt(self.config.max_attempts), wait=self._wait,
+                            retry=retry_if_exception_type(Transient), sleep=self._sleep_noting, reraise=True)
+        try:
+            return retrying(self._get_once, url)
+        except Transient as exc:
+            raise FetchError(url, f"gave up after {self.config.max_attempts} attempts: {exc}") from exc
+
+    def _get_once(self, url: str):
+        self._pace()
+        try:
+            response = self.session.get(url, timeout=self.config.timeout_s)
+        except requests.Timeout as exc:
+            raise Transient(f"no answer within {self.config.timeout_s:g} s") from exc
+        except requests.ConnectionError as exc:
+            raise Transient(f"connection failed ({exc.__class__.__name__})") from exc
+        status = response.status_code
+        if status in self.config.rate_limit_statuses:
+            raise Transient(f"HTTP {status}: rate limited", _retry_after(response), rate_limited=True)
+        if status in self.config.retry_statuses:
+            raise Transient(f"HTTP {status}", _retry_after(response))
+        if status >= 400:
+            raise FetchError(url, f"HTTP {status}")
+        try:
+            return parse_json(response.content, url)
+        except InputError as exc:  # a truncated body: the next attempt usually arrives whole
+            raise Transient(exc.problem) from exc
+
+    def _pace(self) -> None:
+        """Keep requests at least min_interval_s apart (the APIs throttle bursts)."""
+        now = self.clock()
+        if self._last_request is not None:
+            gap = self.config.min_interval_s - (now - self._last_request)
+            if gap > 0:
+                self.sleep(gap)
+        self._last_request = self.clock()
+
+    def _wait(self, state: RetryCallState) -> float:
+        """Retry-After if given; the source's rate-limit wait; else capped exponential backoff."""
+        error = state.outcome.exception()
+        if isinstance(error, Transient) and error.retry_after is not None:
+            return error.retry_after
+        if isinstance(error, Transient) and error.rate_limited:
+            return self.config.rate_limit_wait_s
+        return min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (state.attempt_number - 1))
+
+    def _sleep_noting(self, seconds: float) -> None:
+        if self.on_wait:
+            self.on_wait(seconds, "waiting before a retry")
+        self.sleep(seconds)
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    """Seconds from a Retry-After header (a number or an HTTP date), else None."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(when.tzinfo)).total_seconds())
+
+
+def windows(since: datetime, until: datetime, size: timedelta) -> list[tuple[datetime, datetime]]:
+    """Consecutive [start, end) windows of at most `size` covering since..until."""
+    out, start = [], since
+    while start < until:
+        end = min(start + size, until)
+        out.append((start, end))
+        start = end
+    return out

@@ -1,0 +1,26 @@
+"""Find a Tender's OCDS release packages API, as a configuration of the shared engine."""
+
+from datetime import timedelta
+
+from loaders.fetching import SourceConfig
+
+CONFIG = SourceConfig(
+    name="find-a-tender",
+    base_url="https://www.find-tender.service.gov.uk",
+    url_env="FIND_A_TENDER_URL",
+    path="/api/1.0/ocdsReleasePackages",
+    # Windows longer than 6 hours silently lose releases (api-spec 2.1, kingfisher-collect).
+    window=timedelta(hours=6),
+    from_param="updatedFrom",
+    to_param="updatedTo",
+    # Award-stage releases (UK6, UK7 and legacy awards); pages of at most 100 (api-spec 2.1).
+    fixed_params={"stages": "award", "limit": "100"},
+    # "12 request limit in 2 minute": about one request every 10 s (api-spec 2.2).
+    min_interval_s=10.0,
+    # 429 often comes without Retry-After: then wait 30 s; 503 and 504 likewise (api-spec 2.2).
+    rate_limit_statuses=frozenset({429, 503, 504}),
+    rate_limit_wait_s=30.0,
+    retry_statuses=frozenset({500, 502}),
+    max_attempts=5,
+    timeout_s=60.0,
+)
