@@ -104,7 +104,7 @@ def _refuse_real_store(path: Path, force: bool) -> None:
         return
     con = store.read_only(path)
     try:
-        real = con.execute("SELECT count(*) FROM releases WHERE source <> 'demo'").fetchone()[0]
+        real = con.execute("SELECT count(*) FROM releases WHERE source <> 'demo'").fetchall()[0][0]
     finally:
         con.close()
     if real:

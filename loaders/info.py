@@ -19,13 +19,13 @@ def summary(path: Path) -> dict:
 
 
 def _counts(con) -> dict:
-    releases = con.execute("SELECT count(*) FROM releases").fetchone()[0]
+    releases = con.execute("SELECT count(*) FROM releases").fetchall()[0][0]
     rows, awards, suppliers, buyers, first, last, demo = con.execute("""
         SELECT count(*), count(DISTINCT ocid || '|' || award_id), count(DISTINCT supplier_key),
                count(DISTINCT buyer_key), min(award_date), max(award_date),
                bool_or(source = 'demo')
-        FROM awards""").fetchone()
-    postcodes = con.execute("SELECT count(*) FROM postcodes").fetchone()[0]
+        FROM awards""").fetchall()[0]
+    postcodes = con.execute("SELECT count(*) FROM postcodes").fetchall()[0][0]
     return {"releases": releases, "award_rows": rows, "awards": awards, "suppliers": suppliers,
             "buyers": buyers, "first_award_date": _iso(first), "last_award_date": _iso(last),
             "is_demo": bool(demo), "postcodes_cached": postcodes}
@@ -48,10 +48,12 @@ def _quality(con) -> dict:
                count(*) FILTER (supplier_size = 'Unknown'),
                count(*) FILTER (supplier_vcse IS NULL),
                count(*) FILTER (locality = 'unknown'),
-               count(*) FILTER (value_source = 'contract')
-        FROM awards""").fetchone()
+               count(*) FILTER (value_source = 'contract'),
+               count(*) FILTER (duplicate_of IS NOT NULL)
+        FROM awards""").fetchall()[0]
     names = ("rows_without_value", "rows_without_supplier_postcode", "rows_with_unknown_size",
-             "rows_with_unknown_vcse", "rows_with_unknown_locality", "rows_valued_from_contract")
+             "rows_with_unknown_vcse", "rows_with_unknown_locality", "rows_valued_from_contract",
+             "rows_cross_published_left_out")
     quality = dict(zip(names, row))
     quality["value_flags"] = dict(con.execute(
         "SELECT value_flag, count(*) FROM awards WHERE value_flag IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall())

@@ -46,7 +46,7 @@ def load_releases(batches: list[tuple[str, list[RawRelease]]], store_path: Path,
             read, new = read + len(releases), new + added
             touched |= ocids
         store.refresh_awards(con, touched, resolvers, progress)
-        rows = con.execute("SELECT count(*) FROM awards").fetchone()[0]
+        rows = con.execute("SELECT count(*) FROM awards").fetchall()[0][0]
     return LoadReport(read, new, rows)
 
 
@@ -56,9 +56,9 @@ def rebuild(store_path: Path, lookups: Iterable[str | Path] = (), progress: Prog
     if not Path(store_path).is_file():
         store.read_only(store_path)  # raises the "no store here yet" error
     with store.writing(store_path) as con:
-        releases = con.execute("SELECT count(*) FROM releases").fetchone()[0]
+        releases = con.execute("SELECT count(*) FROM releases").fetchall()[0][0]
         store.refresh_awards(con, None, resolvers, progress)
-        rows = con.execute("SELECT count(*) FROM awards").fetchone()[0]
+        rows = con.execute("SELECT count(*) FROM awards").fetchall()[0][0]
     return LoadReport(releases, 0, rows)
 
 
@@ -68,7 +68,7 @@ def export_csv(store_path: Path, out: Path) -> int:
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         con.execute(f"COPY (SELECT * FROM awards ORDER BY award_key) TO '{_sql_path(out)}' (HEADER)")
-        return con.execute("SELECT count(*) FROM awards").fetchone()[0]
+        return con.execute("SELECT count(*) FROM awards").fetchall()[0][0]
     finally:
         con.close()
 

@@ -34,7 +34,7 @@ ROW_FIELDS = (
     "supplier_key", "supplier_name", "supplier_id_scheme", "supplier_id",
     "supplier_postcode", "supplier_abroad", "supplier_size", "supplier_vcse",
     "award_date", "contract_start", "contract_end",
-    "award_value_gbp", "value_gbp", "n_suppliers", "value_source", "value_flag", "value_band",
+    "award_value_gbp", "award_value_gross_gbp", "value_gbp", "n_suppliers", "value_source", "value_flag", "value_band",
 )
 
 
@@ -150,7 +150,7 @@ def _award_fields(release: Release, award: dict, contract: dict, n_suppliers: in
     """Fields shared by every supplier row of one award."""
     data = release.data
     tender = data.get("tender") or {}
-    amount, currency, value_source = _award_value(award, contract)
+    amount, gross, currency, value_source = _award_value(award, contract)
     flag = classify.value_flag(amount, currency)
     award_value = amount if flag != "non_gbp" else None
     cpv_code, cpv_label = _cpv(tender)
@@ -172,6 +172,7 @@ def _award_fields(release: Release, award: dict, contract: dict, n_suppliers: in
         "contract_start": _period(award, contract, tender, "startDate"),
         "contract_end": _period(award, contract, tender, "endDate"),
         "award_value_gbp": award_value,
+        "award_value_gross_gbp": gross if flag != "non_gbp" else None,
         "value_gbp": award_value / n_suppliers
                      if award_value is not None and classify.counts_in_totals(flag) else None,
         "n_suppliers": n_suppliers, "value_source": value_source, "value_flag": flag,
@@ -180,13 +181,17 @@ def _award_fields(release: Release, award: dict, contract: dict, n_suppliers: in
 
 
 def _award_value(award: dict, contract: dict) -> tuple:
-    """(amount, currency, value_source): the award's value, else its contract's (ex VAT)."""
+    """(amount, amountGross, currency, value_source): the award's value, else its contract's.
+
+    On Find a Tender `amount` is net of VAT and `amountGross` includes it; the gross figure
+    is kept for matching notices published on both platforms, whose VAT basis can differ.
+    """
     for source, holder in (("award", award), ("contract", contract)):
         value = holder.get("value") or {}
         amount = _number(value.get("amount"))
         if amount is not None:
-            return amount, value.get("currency"), source
-    return None, None, "none"
+            return amount, _number(value.get("amountGross")), value.get("currency"), source
+    return None, None, None, "none"
 
 
 def _number(value) -> float | None:

@@ -76,12 +76,12 @@ def resume_point(store_path: Path, source: str) -> datetime | None:
         return None
     con = store.read_only(store_path)
     try:
-        row = con.execute("SELECT covered_until FROM refresh_state WHERE source = ?", [source]).fetchone()
+        rows = con.execute("SELECT covered_until FROM refresh_state WHERE source = ?", [source]).fetchall()
     except duckdb.CatalogException:
         return None
     finally:
         con.close()
-    return row[0] if row else None
+    return rows[0][0] if rows else None
 
 
 def refresh(config: SourceConfig, store_path: Path, since: datetime, until: datetime,
@@ -129,9 +129,9 @@ def _fetch_windows(config, fetcher, staging_path: Path, spans, progress) -> tupl
 def _fetch_window(config, fetcher, con, span, progress) -> tuple[int, int]:
     """Follow links.next through one window, staging each page with its checkpoint."""
     start, end = _naive(span)
-    row = con.execute("SELECT next_url FROM checkpoints WHERE window_start = ? AND window_end = ?",
-                      [start, end]).fetchone()
-    url = row[0] if row and row[0] else config.first_url(*span)
+    rows = con.execute("SELECT next_url FROM checkpoints WHERE window_start = ? AND window_end = ?",
+                       [start, end]).fetchall()
+    url = rows[0][0] if rows and rows[0][0] else config.first_url(*span)
     pages = releases = 0
     while url:
         document = fetcher.get_json(url)
@@ -186,7 +186,7 @@ def _merge(config, staging_path: Path, store_path: Path, since: datetime, until:
         new, ocids = store.add_releases(con, releases, f"refresh {config.name}")
         store.refresh_awards(con, ocids, resolvers=[])
         _record_coverage(con, config.name, since, until)
-        award_rows = con.execute("SELECT count(*) FROM awards").fetchone()[0]
+        award_rows = con.execute("SELECT count(*) FROM awards").fetchall()[0][0]
     return new, award_rows
 
 

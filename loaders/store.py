@@ -18,6 +18,7 @@ import duckdb
 import orjson
 import pandas as pd
 
+from loaders import crosspublished
 from loaders.errors import StoreError
 from loaders.geography import PLACE_COLUMNS, Resolver
 from loaders.normalise import ROW_FIELDS, Release, Result, normalise_ocid
@@ -38,18 +39,19 @@ BASE_COLUMN_TYPES = {
     "supplier_id": "VARCHAR", "supplier_postcode": "VARCHAR", "supplier_abroad": "VARCHAR",
     "supplier_size": "VARCHAR", "supplier_vcse": "BOOLEAN",
     "award_date": "DATE", "contract_start": "DATE", "contract_end": "DATE",
-    "award_value_gbp": "DOUBLE", "value_gbp": "DOUBLE", "n_suppliers": "INTEGER",
+    "award_value_gbp": "DOUBLE", "award_value_gross_gbp": "DOUBLE", "value_gbp": "DOUBLE", "n_suppliers": "INTEGER",
     "value_source": "VARCHAR", "value_flag": "VARCHAR", "value_band": "VARCHAR",
 }
 assert tuple(BASE_COLUMN_TYPES) == ROW_FIELDS
 
-# Geography columns, derived in SQL from the postcodes cache (see derive_geography).
+# Derived columns: places from the postcodes cache (derive_geography) and the
+# cross-publication mark (crosspublished.mark).
 GEO_COLUMN_TYPES = {
     "buyer_lad_code": "VARCHAR", "buyer_lad_name": "VARCHAR", "buyer_county_code": "VARCHAR",
     "buyer_area_name": "VARCHAR", "buyer_region": "VARCHAR", "buyer_country": "VARCHAR",
     "supplier_lad_code": "VARCHAR", "supplier_lad_name": "VARCHAR", "supplier_county_code": "VARCHAR",
     "supplier_region": "VARCHAR", "supplier_country": "VARCHAR",
-    "locality": "VARCHAR", "distance_km": "DOUBLE",
+    "locality": "VARCHAR", "distance_km": "DOUBLE", "duplicate_of": "VARCHAR",
 }
 AWARD_COLUMNS = tuple(BASE_COLUMN_TYPES) + tuple(GEO_COLUMN_TYPES)
 
@@ -135,8 +137,18 @@ def _remove(path: Path) -> None:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the tables if this is a new store."""
+    """Create the tables if this is a new store; recreate `awards` if its columns changed.
+
+    `awards` is derived, so an older layout is dropped and marked stale: the next
+    refresh_awards then rebuilds it whole from the releases.
+    """
     con.execute(SCHEMA)
+    columns = tuple(name for (name,) in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'awards' ORDER BY column_index").fetchall())
+    if columns != AWARD_COLUMNS:
+        con.execute("DROP TABLE awards")
+        con.execute(SCHEMA)
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('awards_stale', 'true')")
     con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
 
 
@@ -271,6 +283,7 @@ _GEO_EXPRESSIONS = {
         2 * 6371.0088 * asin(sqrt(pow(sin(radians(s_lat - b_lat) / 2), 2)
             + cos(radians(b_lat)) * cos(radians(s_lat)) * pow(sin(radians(s_lon - b_lon) / 2), 2)))
         END""",
+    "duplicate_of": "NULL",  # set afterwards by crosspublished.mark
 }
 assert tuple(_GEO_EXPRESSIONS) == tuple(GEO_COLUMN_TYPES)
 
@@ -302,8 +315,13 @@ def derive_geography(con) -> None:
 
 def refresh_awards(con, ocids: Iterable[str] | None, resolvers: list[Resolver],
                    progress: Progress | None = None) -> int:
-    """Re-normalise, resolve new postcodes, and re-derive geography: the end of every load."""
+    """Re-normalise, resolve new postcodes, re-derive geography, mark cross-publications:
+    the end of every load. A stale awards table (older layout) is rebuilt whole."""
+    if con.execute("SELECT count(*) FROM meta WHERE key = 'awards_stale'").fetchall()[0][0]:
+        ocids = None
+        con.execute("DELETE FROM meta WHERE key = 'awards_stale'")
     made = renormalise(con, ocids, progress)
     resolve_postcodes(con, resolvers)
     derive_geography(con)
+    crosspublished.mark(con)
     return made

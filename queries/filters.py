@@ -17,8 +17,11 @@ class Filters:
     exclude_frameworks: bool = False
 
     def where(self) -> tuple[str, list]:
-        """A SQL WHERE clause over `awards` with bound parameters (never interpolated values)."""
-        clauses, params = ["TRUE"], []
+        """A SQL WHERE clause over `awards` with bound parameters (never interpolated values).
+
+        Awards published on both platforms count once: the Contracts Finder copy is left out.
+        """
+        clauses, params = ["duplicate_of IS NULL"], []
         if self.date_from:
             clauses.append("award_date >= ?")
             params.append(self.date_from)

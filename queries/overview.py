@@ -36,7 +36,7 @@ def headline(con, filters: Filters) -> dict:
                {_shares("supplier_size = 'SME'")}, {_shares("supplier_size = 'Unknown'")},
                {_shares("supplier_vcse")}, {_shares("supplier_vcse IS NULL")},
                sum(value_gbp) FILTER (is_framework)
-        FROM awards WHERE {where}""", params).fetchone()
+        FROM awards WHERE {where}""", params).fetchall()[0]
     names = ("total_value", "awards", "buyers", "suppliers",
              "local_value_share", "local_count_share", "unknown_locality_value_share",
              "unknown_locality_count_share", "sme_value_share", "sme_count_share",
@@ -79,7 +79,7 @@ def store_facts(con) -> dict:
     """Date range, sources, size and whether the store holds demo data (footer and banner)."""
     first, last, rows, demo = con.cursor().execute("""
         SELECT min(award_date), max(award_date), count(*), coalesce(bool_or(source = 'demo'), false)
-        FROM awards""").fetchone()
+        FROM awards""").fetchall()[0]
     sources = [s for (s,) in con.cursor().execute("SELECT DISTINCT source FROM awards ORDER BY 1").fetchall()]
     return {"first_award_date": first, "last_award_date": last, "rows": rows, "is_demo": demo,
             "sources": sources}
