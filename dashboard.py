@@ -9,6 +9,7 @@ st.set_page_config(page_title="Local or national? UK contract awards", page_icon
 
 navigation = st.navigation([
     st.Page("pages/overview.py", title="Overview", icon="📊", default=True),
+    st.Page("pages/data.py", title="Data", icon="🗄️"),
 ])
 facts = widgets.require_data()
 widgets.demo_banner(facts)

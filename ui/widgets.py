@@ -1,6 +1,7 @@
 """The Streamlit helpers every page shares: the store connection, cached queries, the
 sidebar filters bound to the URL, banners, and the chart-with-its-data block."""
 
+import threading
 from pathlib import Path
 
 import duckdb
@@ -9,21 +10,35 @@ import streamlit as st
 
 from loaders import store
 from loaders.errors import StoreError
-from queries import overview
+from queries import overview, sources
 from queries.export import csv_bytes
 from queries.filters import Filters
 from queries.formatting import money
 from ui.charts import breakdown_bar
 
 QUERIES = {"headline": overview.headline, "breakdown": overview.breakdown,
-           "store_facts": overview.store_facts, "filter_options": overview.filter_options}
+           "store_facts": overview.store_facts, "filter_options": overview.filter_options,
+           "source_status": sources.source_status}
 MEASURE_LABELS = {"value": "By value", "count": "By count"}
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _open(path: str, modified: float):
-    """One read-only connection per store file version; a swapped-in store gets a new one."""
-    return store.read_only(Path(path))
+_connections: dict[tuple[str, float], duckdb.DuckDBPyConnection] = {}
+_connections_lock = threading.Lock()
+
+
+def _open(path: str, modified: float) -> duckdb.DuckDBPyConnection:
+    """One read-only connection per store file version, shared by every session.
+
+    When a load swaps in a new file, the old connection is closed first: DuckDB keeps one
+    database instance per path in a process, so while the old one is open a new connect()
+    to the same path would still read the replaced file.
+    """
+    with _connections_lock:
+        if (path, modified) not in _connections:
+            for key in [k for k in _connections if k[0] == path]:
+                _connections.pop(key).close()
+            _connections[(path, modified)] = store.read_only(Path(path))
+        return _connections[(path, modified)]
 
 
 def store_version() -> tuple[str, float] | None:
@@ -125,3 +140,28 @@ def _download_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def money_metric(label: str, value: float | None, help_text: str | None = None) -> None:
     st.metric(label, money(value), help=help_text)
+
+
+class StatusProgress:
+    """Refresh progress shown in the app: a progress bar of windows inside an st.status box."""
+
+    def __init__(self, status):
+        self.status, self.bar, self.total, self.done, self.releases = status, None, 1, 0, 0
+
+    def start(self, source, total_windows, already_done):
+        self.total, self.done = max(1, total_windows), already_done
+        self.bar = self.status.progress(self.done / self.total, text=f"{source}: starting")
+
+    def page(self, releases):
+        self.releases += releases
+        self.bar.progress(self.done / self.total, text=f"{self.releases:,} releases so far")
+
+    def window_done(self):
+        self.done += 1
+        self.bar.progress(min(1.0, self.done / self.total), text=f"{self.done} of {self.total} windows")
+
+    def waiting(self, seconds, why):
+        self.status.update(label=f"{why}: {seconds:.0f} s (the source limits request rates)")
+
+    def note(self, message):
+        self.status.text(message)

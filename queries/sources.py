@@ -1,0 +1,25 @@
+"""Per-source status for the Data page: what the store holds and when it was last refreshed."""
+
+import pandas as pd
+
+STATUS_COLUMNS = ["source", "releases", "award_rows", "first_award_date", "last_award_date",
+                  "last_loaded", "refreshed_from", "refreshed_until", "last_refreshed"]
+
+
+def source_status(con) -> pd.DataFrame:
+    """One row per source: releases, award rows, award dates, last load and refresh coverage."""
+    has_state = con.cursor().execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'refresh_state'").fetchall()[0][0]
+    state = ("SELECT source, covered_from, covered_until, refreshed_at FROM refresh_state" if has_state else
+             "SELECT NULL::VARCHAR AS source, NULL::TIMESTAMP AS covered_from, "
+             "NULL::TIMESTAMP AS covered_until, NULL::TIMESTAMPTZ AS refreshed_at WHERE FALSE")
+    return con.cursor().execute(f"""
+        WITH r AS (SELECT source, count(*) AS releases, max(fetched_at) AS last_loaded FROM releases GROUP BY 1),
+             a AS (SELECT source, count(*) AS award_rows, min(award_date) AS first_award_date,
+                          max(award_date) AS last_award_date FROM awards GROUP BY 1),
+             s AS ({state})
+        SELECT r.source, r.releases, coalesce(a.award_rows, 0) AS award_rows, a.first_award_date,
+               a.last_award_date, r.last_loaded, s.covered_from AS refreshed_from,
+               s.covered_until AS refreshed_until, s.refreshed_at AS last_refreshed
+        FROM r LEFT JOIN a USING (source) LEFT JOIN s USING (source)
+        ORDER BY r.source""").df()[STATUS_COLUMNS]
