@@ -219,3 +219,17 @@ def test_invalid_numbers_in_bodies_are_patched_not_retried(fts_api, tmp_path):
 def test_user_agent_names_the_project(fts_api, tmp_path):
     run(fts_api, "find-a-tender", tmp_path / "s.duckdb", FTS_UNTIL)
     assert fts_api.user_agents and all("local-contracts-dashboard" in ua for ua in fts_api.user_agents)
+
+
+def test_cli_refresh_all_sources(cf_api, fts_api, tmp_path):
+    """The README's command, against both fake servers (pages large enough to need no pacing waits)."""
+    cf_api.page_size = fts_api.page_size = 100
+    path = tmp_path / "s.duckdb"
+    env = {"CONTRACTS_FINDER_URL": cf_api.base_url, "FIND_A_TENDER_URL": fts_api.base_url}
+    result = cli("refresh", "--source", "all", "--since", "2025-03-01", "--until", "2025-03-01T06:00",
+                 "--store", str(path), "--quiet", env=env)
+    assert result.returncode == 0, result.stderr
+    with store.read_only(path) as con:
+        counts = dict(con.execute("SELECT source, count(*) FROM releases GROUP BY 1").fetchall())
+    in_window = lambda api: sum(1 for r in api.releases if r["date"] < "2025-03-01T06:00")
+    assert counts == {"contracts-finder": in_window(cf_api), "find-a-tender": in_window(fts_api)}
