@@ -33,6 +33,15 @@ COLUMN_PATTERNS = {
 }
 REQUIRED = ("key", "lad_code", "latitude", "longitude")
 NATIONS_BY_PREFIX = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
+# One spelling per region whatever the source: ITL1 names ("East", "North East (England)")
+# and ONS region names ("East of England") must compare equal for "same region".
+CANONICAL_REGIONS = {
+    "north east": "North East", "north west": "North West",
+    "yorkshire and the humber": "Yorkshire and The Humber", "east midlands": "East Midlands",
+    "west midlands": "West Midlands", "east": "East of England", "east of england": "East of England",
+    "london": "London", "south east": "South East", "south west": "South West",
+    "wales": "Wales", "scotland": "Scotland", "northern ireland": "Northern Ireland",
+}
 
 
 @dataclass(frozen=True)
@@ -126,16 +135,24 @@ def _key_level(raw: str) -> tuple:
 def _place(row, precision: str, source: str) -> Place:
     """A Place from one lookup row, filling the country and nation-level region if absent."""
     country = row.country or NATIONS_BY_PREFIX.get(row.lad_code[:1])
-    region = re.sub(r"\s*\(England\)$", "", row.region) if row.region else None
-    if country in ("Wales", "Scotland", "Northern Ireland"):
-        region = country  # no English-style region: the nation stands in (DESIGN.md)
     return Place(
         lad_code=row.lad_code, lad_name=row.lad_name or None,
         county_code=row.county_code or None, county_name=row.county_name or None,
-        region=region or None, country=country,
+        region=canonical_region(row.region, country), country=country,
         latitude=_coordinate(row.latitude, 90), longitude=_coordinate(row.longitude, 180),
         precision=precision, source=source,
     )
+
+
+def canonical_region(region: str | None, country: str | None) -> str | None:
+    """The one spelling of a region; the nation for Wales, Scotland and Northern Ireland
+    (they have no English-style region, DESIGN.md)."""
+    if country in ("Wales", "Scotland", "Northern Ireland"):
+        return country
+    if not region:
+        return None
+    key = re.sub(r"\s*\(england\)$", "", region.strip().lower())
+    return CANONICAL_REGIONS.get(key, region.strip())
 
 
 def _coordinate(text: str, limit: float) -> float | None:

@@ -10,6 +10,7 @@ import fcntl
 import os
 import shutil
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
@@ -18,9 +19,9 @@ import duckdb
 import orjson
 import pandas as pd
 
-from loaders import crosspublished
+from loaders import areas, crosspublished
 from loaders.errors import StoreError
-from loaders.geography import PLACE_COLUMNS, Resolver
+from loaders.geography import PLACE_COLUMNS, Resolver, canonical_region
 from loaders.normalise import ROW_FIELDS, Release, Result, normalise_ocid
 from loaders.readers import RawRelease
 
@@ -48,7 +49,7 @@ assert tuple(BASE_COLUMN_TYPES) == ROW_FIELDS
 # cross-publication mark (crosspublished.mark).
 GEO_COLUMN_TYPES = {
     "buyer_lad_code": "VARCHAR", "buyer_lad_name": "VARCHAR", "buyer_county_code": "VARCHAR",
-    "buyer_area_name": "VARCHAR", "buyer_region": "VARCHAR", "buyer_country": "VARCHAR",
+    "buyer_area_code": "VARCHAR", "buyer_area_name": "VARCHAR", "buyer_region": "VARCHAR", "buyer_country": "VARCHAR",
     "supplier_lad_code": "VARCHAR", "supplier_lad_name": "VARCHAR", "supplier_county_code": "VARCHAR",
     "supplier_region": "VARCHAR", "supplier_country": "VARCHAR",
     "locality": "VARCHAR", "distance_km": "DOUBLE", "duplicate_of": "VARCHAR",
@@ -252,7 +253,8 @@ def resolve_postcodes(con, resolvers: list[Resolver]) -> int:
         wanted = unresolved_postcodes(con)
         if not wanted:
             break
-        places = resolver.resolve(wanted)
+        places = {pc: replace(p, region=canonical_region(p.region, p.country))
+                  for pc, p in resolver.resolve(wanted).items()}
         if places:
             frame = pd.DataFrame([(pc, *[getattr(p, c) for c in PLACE_COLUMNS]) for pc, p in places.items()],
                                  columns=["postcode", *PLACE_COLUMNS])
@@ -264,20 +266,23 @@ def resolve_postcodes(con, resolvers: list[Resolver]) -> int:
     return added
 
 
-# Locality, word for word as loaders.definitions states it: a county council's own area is
-# its county (any of its districts); every other buyer's is its district.
+# Locality, word for word as loaders.definitions states it. The buyer's own area is the
+# council area its name names (buyer_areas), else, for a buyer calling itself a county
+# council in a two-tier county, that county, else the district of its address. A supplier
+# is local when its district is that area (or a former district the area's council
+# succeeded), or, for a county, when its district lies in the county.
 _GEO_EXPRESSIONS = {
     "buyer_lad_code": "b_lad", "buyer_lad_name": "b_lad_name", "buyer_county_code": "b_cty",
-    "buyer_area_name": "CASE WHEN county_buyer THEN b_cty_name ELSE b_lad_name END",
-    "buyer_region": "b_rgn", "buyer_country": "b_ctry",
+    "buyer_area_code": "a_code", "buyer_area_name": "a_name",
+    "buyer_region": "a_rgn", "buyer_country": "a_ctry",
     "supplier_lad_code": "s_lad", "supplier_lad_name": "s_lad_name", "supplier_county_code": "s_cty",
     "supplier_region": "s_rgn", "supplier_country": "COALESCE(supplier_abroad, s_ctry)",
     "locality": """CASE
         WHEN supplier_abroad IS NOT NULL THEN 'outside_uk'
-        WHEN b_lad IS NULL OR s_lad IS NULL THEN 'unknown'
-        WHEN county_buyer AND s_cty = b_cty THEN 'local'
-        WHEN NOT county_buyer AND s_lad = b_lad THEN 'local'
-        WHEN s_rgn = b_rgn THEN 'same_region'
+        WHEN a_code IS NULL OR s_lad IS NULL THEN 'unknown'
+        WHEN a_type = 'county' AND s_cty = a_code THEN 'local'
+        WHEN a_type = 'district' AND (s_lad = a_code OR s_successor = a_code) THEN 'local'
+        WHEN s_rgn = a_rgn THEN 'same_region'
         ELSE 'elsewhere_uk' END""",
     "distance_km": """CASE WHEN b_lat IS NOT NULL AND s_lat IS NOT NULL THEN
         2 * 6371.0088 * asin(sqrt(pow(sin(radians(s_lat - b_lat) / 2), 2)
@@ -296,20 +301,36 @@ WITH placed AS (
            b.latitude AS b_lat, b.longitude AS b_lon,
            s.lad_code AS s_lad, s.lad_name AS s_lad_name, s.county_code AS s_cty,
            s.region AS s_rgn, s.country AS s_ctry, s.latitude AS s_lat, s.longitude AS s_lon,
+           xs.new_code AS s_successor,
+           n.area_type AS n_type, n.area_code AS n_code, n.area_name AS n_name,
+           n.area_region AS n_rgn, n.area_country AS n_ctry,
            b.county_code IS NOT NULL AND a.buyer_name ILIKE '%county council%' AS county_buyer
     FROM awards a
     LEFT JOIN postcodes b ON b.postcode = a.buyer_postcode
     LEFT JOIN postcodes s ON s.postcode = a.supplier_postcode
+    LEFT JOIN lad_successors xs ON xs.old_code = s.lad_code
+    LEFT JOIN buyer_areas n ON n.buyer_key = a.buyer_key
+),
+framed AS (
+    SELECT *,
+           CASE WHEN n_code IS NOT NULL THEN n_type WHEN county_buyer THEN 'county'
+                WHEN b_lad IS NOT NULL THEN 'district' END AS a_type,
+           CASE WHEN n_code IS NOT NULL THEN n_code WHEN county_buyer THEN b_cty ELSE b_lad END AS a_code,
+           CASE WHEN n_code IS NOT NULL THEN n_name WHEN county_buyer THEN b_cty_name ELSE b_lad_name END AS a_name,
+           coalesce(n_rgn, b_rgn) AS a_rgn, coalesce(n_ctry, b_ctry) AS a_ctry
+    FROM placed
 )
 SELECT {", ".join(BASE_COLUMN_TYPES)},
        {", ".join(f"CAST({expr} AS {GEO_COLUMN_TYPES[col]}) AS {col}" for col, expr in _GEO_EXPRESSIONS.items())}
-FROM placed
+FROM framed
 ORDER BY award_date, award_key
 """
 
 
 def derive_geography(con) -> None:
     """Fill every award's places, locality and distance from the postcodes cache."""
+    areas.load_successors(con)
+    areas.match_buyers(con)
     con.execute(_DERIVE_GEOGRAPHY)
 
 
