@@ -17,7 +17,7 @@ figures = widgets.query("headline", filters)
 area = filters.buyers[0] if len(filters.buyers) == 1 else None
 
 st.title("Where does the contract money go?")
-st.text(readings.headline_sentence(figures, area))
+st.text(readings.headline_sentence(figures, area, filters.local_km))
 
 totals = st.columns(4)
 totals[0].metric("Total award value", money(figures["total_value"]))

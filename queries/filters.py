@@ -15,6 +15,25 @@ class Filters:
     buyer_types: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     exclude_frameworks: bool = False
+    local_km: int | None = None  # None: local is the buyer's council area; else within this distance
+
+    def rows(self) -> tuple[str, list]:
+        """A FROM clause of the filtered award rows, with `loc`: locality under the chosen
+        definition of local. Queries aggregate over it; params bind in order."""
+        where, where_params = self.where()
+        loc, loc_params = self._locality()
+        return f"(SELECT *, {loc} AS loc FROM awards WHERE {where}) AS f", loc_params + where_params
+
+    def _locality(self) -> tuple[str, list]:
+        """Within N km (DESIGN.md's alternative): local by distance between postcode centroids;
+        a supplier in the buyer's area or region but further away counts as same region."""
+        if not self.local_km:
+            return "locality", []
+        return ("""CASE WHEN locality = 'outside_uk' THEN 'outside_uk'
+                        WHEN distance_km IS NULL THEN 'unknown'
+                        WHEN distance_km <= ? THEN 'local'
+                        WHEN locality IN ('local', 'same_region') THEN 'same_region'
+                        ELSE 'elsewhere_uk' END""", [float(self.local_km)])
 
     def where(self) -> tuple[str, list]:
         """A SQL WHERE clause over `awards` with bound parameters (never interpolated values).

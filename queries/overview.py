@@ -17,7 +17,7 @@ AWARD_COUNT = "sum(1.0 / n_suppliers)"
 PROVIDER_GROUP = "CASE WHEN supplier_vcse THEN 'VCSE' ELSE supplier_size END"
 DIMENSIONS = {
     "provider": (PROVIDER_GROUP, ("SME", "VCSE", "Large", "Unknown")),
-    "locality": ("locality", ("local", "same_region", "elsewhere_uk", "outside_uk", "unknown")),
+    "locality": ("loc", ("local", "same_region", "elsewhere_uk", "outside_uk", "unknown")),
     "value_band": ("value_band", tuple(band_labels())),
 }
 GROUP_LABELS = {
@@ -29,14 +29,14 @@ GROUP_LABELS = {
 
 def headline(con, filters: Filters) -> dict:
     """Total value, award count and the local / SME / VCSE shares, by value and by count."""
-    where, params = filters.where()
+    rows, params = filters.rows()
     row = con.cursor().execute(f"""
         SELECT sum(value_gbp), {AWARD_COUNT}, count(DISTINCT buyer_key), count(DISTINCT supplier_key),
-               {_shares("locality = 'local'")}, {_shares("locality = 'unknown'")},
+               {_shares("loc = 'local'")}, {_shares("loc = 'unknown'")},
                {_shares("supplier_size = 'SME'")}, {_shares("supplier_size = 'Unknown'")},
                {_shares("supplier_vcse")}, {_shares("supplier_vcse IS NULL")},
                sum(value_gbp) FILTER (is_framework)
-        FROM awards WHERE {where}""", params).fetchall()[0]
+        FROM {rows}""", params).fetchall()[0]
     names = ("total_value", "awards", "buyers", "suppliers",
              "local_value_share", "local_count_share", "unknown_locality_value_share",
              "unknown_locality_count_share", "sme_value_share", "sme_count_share",
@@ -57,10 +57,10 @@ def _shares(condition: str) -> str:
 def breakdown(con, filters: Filters, dimension: str) -> pd.DataFrame:
     """Value, awards and shares per group of `dimension`, every group listed in a fixed order."""
     expression, order = DIMENSIONS[dimension]
-    where, params = filters.where()
+    rows, params = filters.rows()
     found = con.cursor().execute(f"""
         SELECT {expression} AS grp, coalesce(sum(value_gbp), 0) AS value_gbp, {AWARD_COUNT} AS awards
-        FROM awards WHERE {where} GROUP BY grp""", params).df()
+        FROM {rows} GROUP BY grp""", params).df()
     frame = pd.DataFrame({"group": list(order)}).merge(
         found.rename(columns={"grp": "group"}), on="group", how="left").fillna({"value_gbp": 0.0, "awards": 0.0})
     frame["awards"] = frame["awards"].round(2)

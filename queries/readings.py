@@ -20,11 +20,12 @@ def largest_group(frame: pd.DataFrame, measure: str) -> str:
     return sentence + (f" {pct(unknown)} is unknown." if unknown else "")
 
 
-def headline_sentence(figures: dict, area: str | None) -> str:
+def headline_sentence(figures: dict, area: str | None, local_km: int | None = None) -> str:
     """ "Of £1.2bn awarded by Leeds City Council, 31% went to local suppliers." """
     if not figures.get("awards"):
         return "No awards match these filters."
     who = f"awarded by {area}" if area else "awarded"
+    where = f"within {local_km} km of the buyer" if local_km else "in the buyer's own council area"
     return (f"Of {money(figures['total_value'])} {who} across {figures['awards']:,} awards, "
-            f"{pct(figures['local_value_share'])} of the value went to suppliers in the buyer's own "
-            f"council area and {pct(figures['sme_value_share'])} to SMEs.")
+            f"{pct(figures['local_value_share'])} of the value went to suppliers {where} "
+            f"and {pct(figures['sme_value_share'])} to SMEs.")

@@ -127,3 +127,12 @@ def test_every_page_runs_on_the_demo_store(monkeypatch, demo_store, page):
     app.switch_page(page).run()
     assert not app.exception
     assert app.title
+
+
+def test_local_within_km_from_the_url(monkeypatch, small_store):
+    # Leeds LS1 -> LS6 is about 3 km; Bradford 13 km; Manchester 47 km; Colchester from
+    # Chelmsford 35 km; so within 20 km: local are 100k (Leeds) + 300k (Bradford) of 560k.
+    app = run_app(monkeypatch, small_store, local="within 20 km of the buyer")
+    assert app.session_state["filters"].local_km == 20
+    assert metrics(app)["Local (by value)"] == f"{100 * 400_000 / 560_000:.0f}%"
+    assert "within 20 km of the buyer" in app.text[0].value

@@ -19,6 +19,7 @@ from ui.charts import breakdown_bar
 QUERIES = {"headline": overview.headline, "breakdown": overview.breakdown,
            "store_facts": overview.store_facts, "filter_options": overview.filter_options,
            "source_status": sources.source_status}
+LOCAL_KM_CHOICES = (0, 5, 10, 20, 30, 50)
 MEASURE_LABELS = {"value": "By value", "count": "By count"}
 
 
@@ -90,14 +91,22 @@ def sidebar_filters(facts: dict) -> Filters:
         buyer_types = st.multiselect("Buyer type", options["buyer_types"], key="buyer_type",
                                      bind="query-params")
         sources = st.multiselect("Source", options["sources"], key="source", bind="query-params")
+        local_km = st.selectbox("Local means", LOCAL_KM_CHOICES, format_func=_local_label, key="local",
+                                bind="query-params",
+                                help="The supplier's postcode in the buyer's own council area, or within "
+                                     "a distance of the buyer's postcode (centroid to centroid).")
         exclude = st.checkbox("Exclude frameworks", key="no_frameworks", bind="query-params",
                               help="Framework and DPS values are ceilings, not spend; they can swamp totals.")
     return Filters(
         date_from=date_from if date_from != first else None,
         date_to=date_to if date_to != last else None,
         regions=tuple(regions), buyers=tuple(buyers), buyer_types=tuple(buyer_types),
-        sources=tuple(sources), exclude_frameworks=bool(exclude),
+        sources=tuple(sources), exclude_frameworks=bool(exclude), local_km=local_km or None,
     )
+
+
+def _local_label(km: int) -> str:
+    return f"within {km} km of the buyer" if km else "the buyer's council area"
 
 
 def demo_banner(facts: dict) -> None:
