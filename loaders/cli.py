@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from datetime import datetime, timezone
 
-from loaders import demo, info, loading, refresh, store
+from loaders import boundaries, demo, geocoding, info, loading, ons, refresh, store
 from loaders.errors import LoaderError
 
 
@@ -50,6 +50,23 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--rate-limit-wait", type=float, help="seconds to wait when rate limited "
                                                            "without a Retry-After (default: the source's)")
     cmd.set_defaults(command=_refresh)
+
+    cmd = commands.add_parser("geocode", parents=[common], help="place unknown postcodes, re-derive locality")
+    cmd.add_argument("--lookup", action="append", default=[], type=Path, help="postcode lookup CSV; repeatable")
+    cmd.add_argument("--ons", action="append", default=[], type=Path,
+                     help="ONS postcode directory (NSPL/ONSPD CSV or zip); repeatable")
+    cmd.add_argument("--offline", action="store_true", help="do not ask postcodes.io")
+    cmd.set_defaults(command=_geocode)
+
+    geography = commands.add_parser("geography", help="geography data: ONS postcode directory, boundaries")
+    geo_commands = geography.add_subparsers(required=True, metavar="action")
+    cmd = geo_commands.add_parser("import-ons", parents=[common], help="import an ONS postcode directory")
+    cmd.add_argument("file", type=Path)
+    cmd.set_defaults(command=_import_ons)
+    cmd = geo_commands.add_parser("boundaries", parents=[common], help="store council boundaries for maps")
+    cmd.add_argument("--file", type=Path, help="a GeoJSON file of district boundaries (else download)")
+    cmd.add_argument("--url", help=f"download from this URL (default: ${boundaries.URL_ENV}, else the ONS portal)")
+    cmd.set_defaults(command=_boundaries)
 
     cmd = commands.add_parser("rebuild", parents=[common], help="re-derive awards from the stored releases")
     cmd.add_argument("--lookup", action="append", default=[], type=Path)
@@ -156,6 +173,27 @@ class TerminalProgress:
     def note(self, message):
         if not self.quiet:
             tqdm.write(message, file=sys.stderr)
+
+
+def _geocode(args) -> None:
+    report = geocoding.geocode(store.store_path(args.store), args.lookup, args.ons, args.offline)
+    if not args.quiet:
+        print(f"geocoded: {report.resolved:,} of {report.asked:,} unknown postcodes placed, "
+              f"{report.still_unknown:,} still unknown; {report.rows_unknown_locality:,} award rows "
+              f"with unknown locality")
+
+
+def _import_ons(args) -> None:
+    with tqdm(desc="ONS postcodes", unit=" rows", disable=args.quiet, file=sys.stderr, delay=0.5) as bar:
+        rows = ons.import_ons(store.store_path(args.store), args.file, progress=bar.update)
+    if not args.quiet:
+        print(f"imported {rows:,} postcodes from {args.file}")
+
+
+def _boundaries(args) -> None:
+    count = boundaries.load(store.store_path(args.store), args.file, args.url)
+    if not args.quiet:
+        print(f"stored boundaries of {count:,} districts")
 
 
 def _export(args) -> None:
