@@ -26,9 +26,10 @@ def _counts(con) -> dict:
                bool_or(source = 'demo')
         FROM awards""").fetchall()[0]
     postcodes = con.execute("SELECT count(*) FROM postcodes").fetchall()[0][0]
+    unresolved = len(store.unresolved_postcodes(con))
     return {"releases": releases, "award_rows": rows, "awards": awards, "suppliers": suppliers,
             "buyers": buyers, "first_award_date": _iso(first), "last_award_date": _iso(last),
-            "is_demo": bool(demo), "postcodes_cached": postcodes}
+            "is_demo": bool(demo), "postcodes_cached": postcodes, "postcodes_unresolved": unresolved}
 
 
 def _sources(con) -> list[dict]:
@@ -79,7 +80,8 @@ def format_summary(info: dict) -> str:
     lines = [
         f"store: {info['store']}" + ("  (demo data)" if info["is_demo"] else ""),
         f"releases: {info['releases']:,}   award rows: {info['award_rows']:,}   awards: {info['awards']:,}",
-        f"suppliers: {info['suppliers']:,}   buyers: {info['buyers']:,}   postcodes cached: {info['postcodes_cached']:,}",
+        f"suppliers: {info['suppliers']:,}   buyers: {info['buyers']:,}   postcodes placed: "
+        f"{info['postcodes_cached']:,}, unresolved: {info['postcodes_unresolved']:,}",
         f"award dates: {info['first_award_date']} to {info['last_award_date']}",
     ]
     for s in info["sources"]:

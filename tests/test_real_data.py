@@ -269,3 +269,38 @@ def test_uk_supplier_postcodes_resolve_to_a_district(by_award):
               if r["supplier_postcode"] and not r["supplier_abroad"]]
     assert len(placed) > 50
     assert sum(placed) / len(placed) >= 0.95
+
+
+@pytest.fixture(scope="module")
+def geocoded_store(files, tmp_path_factory):
+    """The reference files imported without a lookup, then placed by `geocode --offline`."""
+    path = tmp_path_factory.mktemp("geocoded") / "awards.duckdb"
+    for command in (["import", *map(str, files)], ["geocode", "--offline", "--lookup", str(LOOKUP)]):
+        result = subprocess.run([sys.executable, "-m", "loaders", *command, "--store", str(path), "--quiet"],
+                                cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+    return path
+
+
+def test_geocode_places_extractable_uk_postcodes(geocoded_store):
+    rows = rows_of(geocoded_store, "SELECT supplier_postcode, supplier_lad_code, buyer_postcode, buyer_lad_code "
+                                   "FROM awards")
+    postcodes = [(pc, lad) for r in rows for pc, lad in ((r["supplier_postcode"], r["supplier_lad_code"]),
+                                                          (r["buyer_postcode"], r["buyer_lad_code"])) if pc]
+    placed = sum(1 for _, lad in postcodes if lad)
+    assert placed / len(postcodes) >= 0.95
+
+
+# Council buyers in the reference files and the council area each must land in.
+OWN_AREAS = {"Lancaster City Council": "Lancaster", "London Borough of Merton": "Merton",
+             "The North Yorkshire Council": "North Yorkshire", "Durham County Council": "County Durham",
+             "Wiltshire Council": "Wiltshire", "Westmorland and Furness Council": "Westmorland and Furness",
+             "Liverpool City Council": "Liverpool", "City of Doncaster Council": "Doncaster"}
+
+
+def test_council_buyers_land_in_their_own_area(geocoded_store):
+    found = {r["buyer_name"]: r["buyer_area_name"] for r in
+             rows_of(geocoded_store, "SELECT DISTINCT buyer_name, buyer_area_name FROM awards")}
+    present = {name: area for name, area in OWN_AREAS.items() if name in found}
+    assert len(present) >= 6
+    assert {name: found[name] for name in present} == present

@@ -1,0 +1,35 @@
+"""The definitions every figure rests on, in the words users see (README, Methodology page).
+
+The code implements these in store._GEO_EXPRESSIONS (locality), queries.filters (within
+N km), classify (size, VCSE, bands) and crosspublished; tests/test_docs.py checks that
+the README states each one word for word.
+"""
+
+DEFINITIONS = {
+    "local": (
+        "Local: the supplier's postcode lies in the buyer's own council area. A council buyer's "
+        "area is the council area its name names; a county council's area is every district of "
+        "the county; a council created by a reorganisation also covers the districts it replaced. "
+        "For buyers that are not councils, the area is the district of the buyer's address."),
+    "local_km": (
+        "Local within N km (an alternative): the supplier's postcode centroid lies within N km of "
+        "the buyer's. A supplier further away but in the buyer's area or region counts as same region."),
+    "same_region": (
+        "Same region: not local, but in the same English region, or the same nation for "
+        "Scotland, Wales and Northern Ireland."),
+    "elsewhere_uk": "Elsewhere in UK: in the UK, but neither local nor in the same region.",
+    "outside_uk": (
+        "Outside UK: the notice gives a foreign address, or a Jersey, Guernsey or Isle of Man "
+        "postcode (the Crown dependencies are not in the UK)."),
+    "unknown": (
+        "Unknown: the buyer's or the supplier's postcode is missing or could not be placed. "
+        "Unknown is always shown, never dropped."),
+}
+
+CAVEATS = (
+    "A supplier's postcode is the address it gave in the notice: often a registered or "
+    "invoicing address, not where the work is done. A national firm's local branch shows "
+    "as its head office, so local shares can be understated; a local firm's contract may "
+    "be delivered elsewhere. Postcodes placed by sector or district lookups are approximate "
+    "near council boundaries."
+)
