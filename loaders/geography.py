@@ -14,7 +14,7 @@ from typing import Iterable, Protocol
 import pandas as pd
 
 from loaders.errors import InputError
-from loaders.postcodes import normalise_postcode, outward, sector
+from loaders.postcodes import is_partial, normalise_postcode, outward, sector
 
 DEMO_GEOGRAPHY = Path(__file__).with_name("demo_geography.csv")
 
@@ -82,7 +82,9 @@ class LookupResolver:
         """Places for the postcodes this lookup knows, at the finest level it has."""
         found = {}
         for postcode in postcodes:
-            for level, key in (("unit", postcode), ("sector", sector(postcode)), ("district", outward(postcode))):
+            levels = ((("district", postcode),) if is_partial(postcode) else
+                      (("unit", postcode), ("sector", sector(postcode)), ("district", outward(postcode))))
+            for level, key in levels:
                 row = self.by_level[level].get(key)
                 if row is not None:
                     found[postcode] = _place(row, level, self.name)

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from loaders import classify
-from loaders.postcodes import crown_dependency, extract_postcode, foreign_country, normalise_postcode
+from loaders.postcodes import (crown_dependency, extract_outward, extract_postcode, foreign_country,
+                               normalise_postcode)
 
 CF_NOTICE = "https://www.contractsfinder.service.gov.uk/Notice/{}"
 FTS_NOTICE = "https://www.find-tender.service.gov.uk/Notice/{}"
@@ -332,5 +333,6 @@ def _supplier_place(address: dict) -> tuple:
     if country:
         return None, country
     postcode = (normalise_postcode(address.get("postalCode")) or extract_postcode(street)
-                or extract_postcode(address.get("postalCode")) or extract_postcode(address.get("locality")))
+                or extract_postcode(address.get("postalCode")) or extract_postcode(address.get("locality"))
+                or extract_outward(address.get("postalCode")) or extract_outward(street))
     return postcode, crown_dependency(postcode)

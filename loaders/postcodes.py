@@ -76,6 +76,29 @@ def extract_postcode(text: str | None) -> str | None:
     return None
 
 
+_OUTWARD = re.compile(r"^[A-PR-UWYZ][A-HK-Y]?[0-9][A-HJKPSTUW0-9]?$")
+
+
+def extract_outward(text: str | None) -> str | None:
+    """A partial postcode: the outward code alone as the address's last part ("..., Leeds, LS6").
+
+    Only a whole last part counts, so "Unit B1" inside an address is never read as B1.
+    """
+    if not text:
+        return None
+    parts = [p.strip(" .") for p in re.split(r"[\r\n,]+", text.replace("\\r", "\n").replace("\\n", "\n"))]
+    parts = [p for p in parts if p]
+    if not parts:
+        return None
+    last = parts[-1].upper()
+    return last if _OUTWARD.match(last) else None
+
+
+def is_partial(postcode: str) -> bool:
+    """True for an outward code alone ("LS6"), which places only to a postcode district."""
+    return " " not in postcode
+
+
 def foreign_country(*texts: str | None) -> str | None:
     """Name the non-UK country that an address states, or None if it states none or the UK.
 
@@ -121,7 +144,7 @@ def crown_dependency(postcode: str | None) -> str | None:
     """Jersey, Guernsey or Isle of Man for JE/GY/IM postcodes: valid format, not the UK."""
     if not postcode:
         return None
-    return CROWN_DEPENDENCIES.get(postcode[:2]) if postcode[2].isdigit() else None
+    return CROWN_DEPENDENCIES.get(postcode[:2]) if postcode[2:3].isdigit() else None
 
 
 def outward(postcode: str) -> str:

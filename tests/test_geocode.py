@@ -96,3 +96,29 @@ def test_boundaries_reject_other_json(unplaced_store, tmp_path):
     with pytest.raises(InputError, match="not a GeoJSON FeatureCollection"):
         boundaries.load(unplaced_store, file=path)
     assert unplaced_store.read_bytes() == before
+
+
+def test_partial_postcodes_place_to_their_district(tmp_path):
+    """A supplier address ending in an outward code only: placed by lookup district or postcodes.io outcode."""
+    s = supplier(1, street="12 Mill Lane, Leeds, LS6")
+    r = release("ocds-b5fd17-partial", parties=[s], buyer_party=buyer("Leeds City Council", postcode="LS1 1UR"),
+                awards=[award("1", [s])])
+    path = tmp_path / "s.duckdb"
+    import_files([write_package(tmp_path / "p.json", [r])], path)
+    with FakePostcodesIo() as api:
+        geocode(path, postcodes_io=PostcodesIo(api.base_url, sleep=lambda s: None))
+    with store.read_only(path) as con:
+        row = con.execute("SELECT supplier_postcode, supplier_lad_code, locality FROM awards").fetchall()[0]
+        precision = con.execute("SELECT precision FROM postcodes WHERE postcode = 'LS6'").fetchall()[0][0]
+    # The buyer's LS1 1UR is unknown to the fake, but Leeds City Council is placed by its name.
+    assert row == ("LS6", "E08000035", "local")
+    assert precision == "district"
+
+
+@pytest.mark.parametrize("address, expected", [
+    ("12 Mill Lane, Leeds, LS6", "LS6"), ("Suite 4\r\nLondon\r\nSW1A", "SW1A"),
+    ("Unit B1, Trading Estate, Leeds", None), ("Leeds LS6", None), ("N/A", None),
+])
+def test_outward_code_only_as_the_last_part(address, expected):
+    from loaders.postcodes import extract_outward
+    assert extract_outward(address) == expected
