@@ -6,12 +6,13 @@ import streamlit as st
 
 from loaders import refresh, store
 from loaders.errors import LoaderError
+from queries import sources
 from ui import widgets
 
 st.title("Data sources")
 if "refresh_done" in st.session_state:
     st.success(st.session_state.pop("refresh_done"))
-st.dataframe(widgets.query("source_status"), hide_index=True)
+st.dataframe(widgets.query(sources.source_status), hide_index=True)
 st.caption("Releases are kept exactly as received; award rows are derived from them. "
            "'Refreshed until' is where the next refresh of that source starts.")
 

@@ -1,19 +1,19 @@
-"""Overview: headline shares and spend by provider size, locality and value band."""
+"""Overview: headline shares, spend by provider size, locality and value band, and the trend."""
 
 import streamlit as st
 
-from queries import readings
+from queries import overview, readings
 from queries.formatting import money, pct
-from ui import widgets
+from ui import charts, widgets
 
 CHARTS = (
-    ("provider", "Spend by provider size"),
-    ("locality", "Spend by supplier location"),
-    ("value_band", "Spend by contract value band"),
+    ("provider", "Spend by provider size", "provider size"),
+    ("locality", "Spend by supplier location", "supplier location"),
+    ("value_band", "Spend by contract value band", "value band"),
 )
 
 filters = st.session_state["filters"]
-figures = widgets.query("headline", filters)
+figures = widgets.query(overview.headline, filters)
 area = filters.buyers[0] if len(filters.buyers) == 1 else None
 
 st.title("Where does the contract money go?")
@@ -34,8 +34,15 @@ st.caption(
     f"Frameworks and dynamic purchasing systems account for {money(figures['framework_value'])} "
     f"of the value shown; their values are ceilings, not spend (exclude them in the sidebar)."
 )
+widgets.rows_download(filters)
 
 measure = widgets.measure_switch()
-for dimension, title in CHARTS:
-    frame = widgets.query("breakdown", filters, dimension)
-    widgets.breakdown_block(title, frame, measure, readings.largest_group(frame, measure), filters, dimension)
+for dimension, title, subject in CHARTS:
+    frame = widgets.query(overview.breakdown, filters, dimension)
+    widgets.chart_block(title, charts.breakdown_bar(frame, measure), frame,
+                        readings.largest_group(frame, measure), readings.bar_alt(frame, measure, subject),
+                        filters, dimension)
+
+trend = widgets.query(overview.trend, filters, measure)
+widgets.chart_block("Local, SME and VCSE shares over time", charts.trend_lines(trend), trend,
+                    readings.trend_sentence(trend, measure), readings.trend_alt(trend), filters, "trend")

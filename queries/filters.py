@@ -14,6 +14,8 @@ class Filters:
     buyers: tuple[str, ...] = ()
     buyer_types: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    supplier_sizes: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
     exclude_frameworks: bool = False
     local_km: int | None = None  # None: local is the buyer's council area; else within this distance
 
@@ -48,7 +50,8 @@ class Filters:
             clauses.append("award_date <= ?")
             params.append(self.date_to)
         for column, values in (("buyer_region", self.regions), ("buyer_name", self.buyers),
-                               ("buyer_type", self.buyer_types), ("source", self.sources)):
+                               ("buyer_type", self.buyer_types), ("source", self.sources),
+                               ("supplier_size", self.supplier_sizes), ("category", self.categories)):
             if values:
                 clauses.append(f"{column} IN ({', '.join('?' for _ in values)})")
                 params.extend(values)
@@ -71,7 +74,8 @@ class Filters:
         bits = []
         if self.date_from or self.date_to:
             bits.append(f"{self.date_from or 'start'}_to_{self.date_to or 'end'}")
-        for values in (self.regions, self.buyers, self.buyer_types, self.sources):
+        for values in (self.regions, self.buyers, self.buyer_types, self.sources, self.supplier_sizes,
+                       self.categories):
             bits.extend(values[:2])
         if self.exclude_frameworks:
             bits.append("no-frameworks")

@@ -92,4 +92,23 @@ def filter_options(con) -> dict:
             f"SELECT DISTINCT {column} FROM awards WHERE {column} IS NOT NULL ORDER BY 1").fetchall()
         return [value for (value,) in rows]
     return {"regions": distinct("buyer_region"), "buyers": distinct("buyer_name"),
-            "buyer_types": distinct("buyer_type"), "sources": distinct("source")}
+            "buyer_types": distinct("buyer_type"), "sources": distinct("source"),
+            "supplier_sizes": distinct("supplier_size"), "categories": distinct("category")}
+
+
+FINANCIAL_YEAR = ("CASE WHEN month(award_date) >= 4 THEN year(award_date) ELSE year(award_date) - 1 END")
+TREND_SHARES = {"local": "loc = 'local'", "sme": "supplier_size = 'SME'", "vcse": "supplier_vcse"}
+
+
+def trend(con, filters: Filters, measure: str) -> pd.DataFrame:
+    """% local, % SME and % VCSE per financial year (April to March), by value or by count."""
+    rows, params = filters.rows()
+    weight = "value_gbp" if measure == "value" else "1.0 / n_suppliers"
+    shares = ", ".join(f"sum({weight}) FILTER ({cond}) / nullif(sum({weight}), 0) AS {name}_share"
+                       for name, cond in TREND_SHARES.items())
+    frame = con.cursor().execute(f"""
+        SELECT {FINANCIAL_YEAR} AS fy, {shares}, coalesce(sum(value_gbp), 0) AS value_gbp,
+               {AWARD_COUNT} AS awards
+        FROM {rows} WHERE award_date IS NOT NULL GROUP BY fy ORDER BY fy""", params).df()
+    frame.insert(0, "financial_year", frame.pop("fy").map(lambda y: f"{int(y)}-{(int(y) + 1) % 100:02d}"))
+    return frame.fillna({f"{name}_share": 0.0 for name in TREND_SHARES})

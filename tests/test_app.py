@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from loaders import demo, store
 from queries.filters import Filters
-from queries.overview import breakdown
+from queries.overview import breakdown, trend
 from tests.app_fixtures import AWARDS, build_small_store
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
@@ -67,13 +67,17 @@ def test_charts_draw_the_query_results(monkeypatch, small_store):
     app = run_app(monkeypatch, small_store)
     assert not app.exception
     charts = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
-    assert len(charts) == 3
+    assert len(charts) == 4
     with store.read_only(small_store) as con:
         for chart, dimension in zip(charts, ("provider", "locality", "value_band")):
             frame = breakdown(con, Filters(), dimension)
             bar = chart["data"][0]
             assert bar["y"] == frame["label"].tolist()
             assert bar["x"] == pytest.approx(frame["value_gbp"].tolist())
+        years = trend(con, Filters(), "value")
+    local_line = charts[3]["data"][0]
+    assert local_line["x"] == years["financial_year"].tolist() == ["2021-22", "2023-24", "2024-25"]
+    assert local_line["y"] == pytest.approx(years["local_share"].tolist())
 
 
 def test_count_switch_from_url_draws_counts(monkeypatch, small_store):

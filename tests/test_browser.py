@@ -164,10 +164,9 @@ def test_filtered_url_restores_view(app_url, page):
 def test_csv_download_matches_chart(app_url, page):
     page.goto(app_url)
     expect_total(page, ALL_TOTAL)
-    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(3)
+    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(4)
 
-    button = page.get_by_test_id("stDownloadButton").first.locator("button")
-    expect(button).to_have_text("Download data (CSV)")
+    button = page.get_by_role("button", name="Download data (CSV)").first
     with page.expect_download(timeout=WAIT_MS) as download_info:
         button.click()
     download = download_info.value
@@ -181,3 +180,18 @@ def test_csv_download_matches_chart(app_url, page):
     expect(bars).to_have_count(len(rows))
     assert sum(float(row["value_gbp"]) for row in rows) == pytest.approx(560_000, abs=0.01)
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_row_download_neutralises_formula_like_names(app_url, page):
+    """The rows behind the figures: every award row, and a supplier named "=HYPERLINK(...)"
+    comes out as text a spreadsheet will not run."""
+    page.goto(app_url)
+    expect_total(page, ALL_TOTAL)
+    with page.expect_download(timeout=WAIT_MS) as download_info:
+        page.get_by_role("button", name="Download the award rows behind these figures (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))))
+    assert len(rows) == 6
+    names = {row["supplier_name"] for row in rows}
+    assert "'=HYPERLINK(\"x\") Ltd" in names
+    assert not any(name.startswith("=") for name in names)
+    assert all(row["notice_url"].startswith("https://www.contractsfinder.service.gov.uk/Notice/") for row in rows)

@@ -40,3 +40,19 @@ def breakdown_bar(frame: pd.DataFrame, measure: str) -> go.Figure:
 def _bar_text(amount: float, share: float, measure: str) -> str:
     shown = money(amount) if measure == "value" else f"{amount:,.0f}"
     return f"{shown} ({pct(share)})"
+
+
+TREND_LINES = (("local_share", "Local", COLOURS["local"]), ("sme_share", "SME", COLOURS["SME"]),
+               ("vcse_share", "VCSE", COLOURS["VCSE"]))
+
+
+def trend_lines(frame: pd.DataFrame) -> go.Figure:
+    """% local, % SME and % VCSE by financial year, one line each."""
+    figure = go.Figure([go.Scatter(x=frame["financial_year"].tolist(), y=frame[column].tolist(), name=name,
+                                   mode="lines+markers", line={"color": colour, "width": 3},
+                                   hovertemplate=f"{name} %{{x}}: %{{y:.0%}}<extra></extra>")
+                        for column, name, colour in TREND_LINES])
+    figure.update_layout(yaxis={"tickformat": ".0%", "rangemode": "tozero", "title": "Share"},
+                         xaxis_title="Financial year (April to March)", height=360,
+                         margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h"})
+    return figure

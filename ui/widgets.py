@@ -1,6 +1,7 @@
 """The Streamlit helpers every page shares: the store connection, cached queries, the
 sidebar filters bound to the URL, banners, and the chart-with-its-data block."""
 
+import re
 import threading
 from pathlib import Path
 
@@ -10,15 +11,12 @@ import streamlit as st
 
 from loaders import store
 from loaders.errors import StoreError
-from queries import overview, sources
-from queries.export import csv_bytes
+from queries import overview
+from queries.export import about, csv_bytes, xlsx_bytes
 from queries.filters import Filters
 from queries.formatting import money
-from ui.charts import breakdown_bar
+from queries.rows import filtered_rows
 
-QUERIES = {"headline": overview.headline, "breakdown": overview.breakdown,
-           "store_facts": overview.store_facts, "filter_options": overview.filter_options,
-           "source_status": sources.source_status}
 LOCAL_KM_CHOICES = (0, 5, 10, 20, 30, 50)
 MEASURE_LABELS = {"value": "By value", "count": "By count"}
 
@@ -48,15 +46,15 @@ def store_version() -> tuple[str, float] | None:
     return (str(path), path.stat().st_mtime) if path.is_file() else None
 
 
-def query(name: str, *args):
-    """Run a query function of `QUERIES` against the current store, cached by its arguments."""
-    version = store_version()
-    return _cached(version, name, *args)
+def query(function, *args):
+    """Run a query function `function(con, *args)` on the current store, cached by the store
+    version, the function and its arguments (Filters are hashable for this)."""
+    return _cached(store_version(), f"{function.__module__}.{function.__qualname__}", function, *args)
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def _cached(version: tuple[str, float], name: str, *args):
-    return QUERIES[name](_open(*version), *args)
+@st.cache_data(max_entries=1024, show_spinner=False, hash_funcs={type(lambda: 0): lambda f: None})
+def _cached(version: tuple[str, float], name: str, function, *args):
+    return function(_open(*version), *args)
 
 
 def require_data() -> dict:
@@ -65,7 +63,7 @@ def require_data() -> dict:
     facts = None
     if version:
         try:
-            facts = query("store_facts")
+            facts = query(overview.store_facts)
         except (StoreError, duckdb.Error) as exc:  # a foreign or damaged file: say so, don't crash
             st.error(f"The store {version[0]} cannot be read: {exc}")
             st.stop()
@@ -78,7 +76,7 @@ def require_data() -> dict:
 
 def sidebar_filters(facts: dict) -> Filters:
     """The shared filters, each bound to the URL so a link restores the view exactly."""
-    options = query("filter_options")
+    options = query(overview.filter_options)
     first, last = facts["first_award_date"], facts["last_award_date"]
     with st.sidebar:
         st.header("Filters")
@@ -90,6 +88,8 @@ def sidebar_filters(facts: dict) -> Filters:
         buyers = st.multiselect("Council or buyer", options["buyers"], key="buyer", bind="query-params")
         buyer_types = st.multiselect("Buyer type", options["buyer_types"], key="buyer_type",
                                      bind="query-params")
+        sizes = st.multiselect("Supplier size", options["supplier_sizes"], key="size", bind="query-params")
+        categories = st.multiselect("Category", options["categories"], key="category", bind="query-params")
         sources = st.multiselect("Source", options["sources"], key="source", bind="query-params")
         local_km = st.selectbox("Local means", LOCAL_KM_CHOICES, format_func=_local_label, key="local",
                                 bind="query-params",
@@ -101,7 +101,8 @@ def sidebar_filters(facts: dict) -> Filters:
         date_from=date_from if date_from != first else None,
         date_to=date_to if date_to != last else None,
         regions=tuple(regions), buyers=tuple(buyers), buyer_types=tuple(buyer_types),
-        sources=tuple(sources), exclude_frameworks=bool(exclude), local_km=local_km or None,
+        sources=tuple(sources), supplier_sizes=tuple(sizes), categories=tuple(categories),
+        exclude_frameworks=bool(exclude), local_km=local_km or None,
     )
 
 
@@ -129,22 +130,47 @@ def measure_switch() -> str:
     return choice or "value"
 
 
-def breakdown_block(title: str, frame: pd.DataFrame, measure: str, reading: str, filters: Filters,
-                    name: str) -> None:
-    """A chart, its one-sentence reading, and a CSV of exactly the data it draws."""
+def chart_block(title: str, figure, frame: pd.DataFrame, reading: str, alt: str, filters: Filters,
+                name: str) -> None:
+    """A chart with its one-sentence reading, a text description (alt), and downloads of
+    exactly the data it draws as CSV and XLSX (with an About sheet)."""
     st.subheader(title)
     st.text(reading)  # plain text: names in readings are never rendered as Markdown
-    st.plotly_chart(breakdown_bar(frame, measure), key=f"chart-{name}",
+    st.plotly_chart(figure, key=f"chart-{name}",
                     config={"displaylogo": False,
                             "toImageButtonOptions": {"filename": f"{name}_{filters.slug()}"}})
-    st.download_button("Download data (CSV)", csv_bytes(_download_frame(frame)),
-                       file_name=f"{name}_{filters.slug()}.csv", mime="text/csv",
-                       key=f"csv-{name}", on_click="ignore")
+    st.caption(f"Chart description: {_plain(alt)}")
+    data_downloads(frame, filters, name)
 
 
-def _download_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The chart's frame with plain column names; values unrounded so sums reproduce."""
-    return frame.rename(columns={"label": "group_label", "awards": "award_count"})
+def data_downloads(frame: pd.DataFrame, filters: Filters, name: str) -> None:
+    """CSV and XLSX of `frame`, formula-safe, named after the view."""
+    stem = f"{name}_{filters.slug()}"
+    left, right = st.columns(2)
+    left.download_button("Download data (CSV)", csv_bytes(frame), file_name=f"{stem}.csv",
+                         mime="text/csv", key=f"csv-{name}", on_click="ignore")
+    right.download_button("Download data (XLSX)", lambda: xlsx_bytes(frame, _about(filters)),
+                          file_name=f"{stem}.xlsx", key=f"xlsx-{name}", on_click="ignore",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def rows_download(filters: Filters) -> None:
+    """Every filtered award row (all columns, notice links), built only when clicked."""
+    st.download_button("Download the award rows behind these figures (CSV)",
+                       lambda: csv_bytes(query(filtered_rows, filters)),
+                       file_name=f"award-rows_{filters.slug()}.csv", mime="text/csv",
+                       key="rows-download", on_click="ignore")
+
+
+def _about(filters: Filters):
+    facts = query(overview.store_facts)
+    return about(filters.describe(), f"{', '.join(facts['sources'])} notices (OCDS), "
+                                     f"awards dated {facts['first_award_date']} to {facts['last_award_date']}")
+
+
+def _plain(text: str) -> str:
+    """Text safe to pass to Markdown-rendering elements: Markdown characters escaped."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
 
 
 def money_metric(label: str, value: float | None, help_text: str | None = None) -> None:
