@@ -9,10 +9,19 @@ st.set_page_config(page_title="Local or national? UK contract awards", page_icon
 
 navigation = st.navigation([
     st.Page("pages/overview.py", title="Overview", icon="📊", default=True),
+    st.Page("pages/provider_size.py", title="Provider size", icon="🏢"),
+    st.Page("pages/locality.py", title="Locality", icon="📍"),
+    st.Page("pages/value_bands.py", title="Value bands", icon="💷"),
+    st.Page("pages/scorecard.py", title="Council scorecard", icon="🏛️"),
+    st.Page("pages/suppliers.py", title="Suppliers", icon="🧾"),
+    st.Page("pages/contracts.py", title="Contracts", icon="📄"),
+    st.Page("pages/methodology.py", title="Methodology and data", icon="📘"),
     st.Page("pages/data.py", title="Data", icon="🗄️"),
 ])
 facts = widgets.require_data()
 widgets.demo_banner(facts)
 st.session_state["filters"] = widgets.sidebar_filters(facts)
+st.session_state[widgets.ROUTED] = True
 navigation.run()
+widgets.rows_download(st.session_state["filters"])  # on every page: the rows behind its figures
 widgets.footer(facts)

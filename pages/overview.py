@@ -12,7 +12,7 @@ CHARTS = (
     ("value_band", "Spend by contract value band", "value band"),
 )
 
-filters = st.session_state["filters"]
+filters = widgets.page_filters()
 figures = widgets.query(overview.headline, filters)
 area = filters.buyers[0] if len(filters.buyers) == 1 else None
 
@@ -34,7 +34,6 @@ st.caption(
     f"Frameworks and dynamic purchasing systems account for {money(figures['framework_value'])} "
     f"of the value shown; their values are ceilings, not spend (exclude them in the sidebar)."
 )
-widgets.rows_download(filters)
 
 measure = widgets.measure_switch()
 for dimension, title, subject in CHARTS:

@@ -50,8 +50,8 @@ def headline(con, filters: Filters) -> dict:
 
 def _shares(condition: str) -> str:
     """Two SQL expressions: the share of value and the share of awards meeting `condition`."""
-    return (f"sum(value_gbp) FILTER ({condition}) / nullif(sum(value_gbp), 0), "
-            f"{AWARD_COUNT} FILTER ({condition}) / nullif({AWARD_COUNT}, 0)")
+    return (f"coalesce(sum(value_gbp) FILTER ({condition}), 0) / nullif(sum(value_gbp), 0), "
+            f"coalesce({AWARD_COUNT} FILTER ({condition}), 0) / nullif({AWARD_COUNT}, 0)")
 
 
 def breakdown(con, filters: Filters, dimension: str) -> pd.DataFrame:

@@ -13,7 +13,9 @@ from queries.overview import breakdown, trend
 from tests.app_fixtures import AWARDS, build_small_store
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
-PAGES = ("pages/overview.py", "pages/data.py")
+PAGES = ("pages/overview.py", "pages/provider_size.py", "pages/locality.py", "pages/value_bands.py",
+         "pages/scorecard.py", "pages/suppliers.py", "pages/contracts.py", "pages/methodology.py",
+         "pages/data.py")
 
 # Ground truth for the fixture, worked out by hand from tests/app_fixtures.AWARDS.
 LOCALITY = ("local", "same_region", "elsewhere_uk", "local", "outside_uk", "unknown")

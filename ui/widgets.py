@@ -95,6 +95,9 @@ def sidebar_filters(facts: dict) -> Filters:
                                 bind="query-params",
                                 help="The supplier's postcode in the buyer's own council area, or within "
                                      "a distance of the buyer's postcode (centroid to centroid).")
+        st.segmented_control("Measure", list(MEASURE_LABELS), format_func=MEASURE_LABELS.get,
+                             default="value", key="measure", bind="query-params",
+                             help="Every chart by award value or by number of awards.")
         exclude = st.checkbox("Exclude frameworks", key="no_frameworks", bind="query-params",
                               help="Framework and DPS values are ceilings, not spend; they can swamp totals.")
     return Filters(
@@ -108,6 +111,25 @@ def sidebar_filters(facts: dict) -> Filters:
 
 def _local_label(km: int) -> str:
     return f"within {km} km of the buyer" if km else "the buyer's council area"
+
+
+ROUTED = "routed"
+
+
+def page_filters() -> Filters:
+    """The shared filters for this page run.
+
+    Normally dashboard.py has drawn the sidebar and set them. But on a freshly started
+    server Streamlit runs a deep-linked page file (/suppliers?...) directly, before any
+    session has called st.navigation; the page then draws the shared frame itself, so a
+    shared link works from the first request.
+    """
+    if st.session_state.pop(ROUTED, False):
+        return st.session_state["filters"]
+    facts = require_data()
+    demo_banner(facts)
+    st.session_state["filters"] = sidebar_filters(facts)
+    return st.session_state["filters"]
 
 
 def demo_banner(facts: dict) -> None:
@@ -124,10 +146,8 @@ def footer(facts: dict) -> None:
 
 
 def measure_switch() -> str:
-    """By value or by count, for every chart on the page (bound to the URL)."""
-    choice = st.segmented_control("Measure", list(MEASURE_LABELS), format_func=MEASURE_LABELS.get,
-                                  default="value", key="measure", bind="query-params")
-    return choice or "value"
+    """By value or by count: the sidebar's switch (bound to the URL), shared by every page."""
+    return st.session_state.get("measure") or "value"
 
 
 def chart_block(title: str, figure, frame: pd.DataFrame, reading: str, alt: str, filters: Filters,
@@ -154,12 +174,12 @@ def data_downloads(frame: pd.DataFrame, filters: Filters, name: str) -> None:
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def rows_download(filters: Filters) -> None:
+def rows_download(filters: Filters, key: str = "rows-download",
+                  label: str = "Download the award rows behind these figures (CSV)") -> None:
     """Every filtered award row (all columns, notice links), built only when clicked."""
-    st.download_button("Download the award rows behind these figures (CSV)",
-                       lambda: csv_bytes(query(filtered_rows, filters)),
+    st.download_button(label, lambda: csv_bytes(query(filtered_rows, filters)),
                        file_name=f"award-rows_{filters.slug()}.csv", mime="text/csv",
-                       key="rows-download", on_click="ignore")
+                       key=key, on_click="ignore")
 
 
 def _about(filters: Filters):

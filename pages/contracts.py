@@ -1,0 +1,63 @@
+"""Contracts: every filtered award row, searchable and sortable, a page at a time, each
+linking to its public notice; the rows that match a search as a download (the router adds
+the download of every filtered row, widgets.rows_download, below every page)."""
+
+import streamlit as st
+
+from queries import contracts
+from queries.export import csv_bytes
+from ui import widgets
+
+TABLE = {
+    "award_date": st.column_config.DateColumn("Awarded", format="DD/MM/YYYY"),
+    "title": st.column_config.TextColumn("Title"),
+    "buyer_name": st.column_config.TextColumn("Buyer"),
+    "supplier_name": st.column_config.TextColumn("Supplier"),
+    "supplier_size": st.column_config.TextColumn("Size"),
+    "supplier_vcse": st.column_config.CheckboxColumn("VCSE"),
+    "locality": st.column_config.TextColumn("Where the supplier is"),
+    "value_gbp": st.column_config.NumberColumn("This supplier's value (£)", format="localized"),
+    "award_value_gbp": st.column_config.NumberColumn("Whole award (£)", format="localized"),
+    "n_suppliers": st.column_config.NumberColumn("Suppliers"),
+    "value_band": st.column_config.TextColumn("Value band"),
+    "is_framework": st.column_config.CheckboxColumn("Framework"),
+    "contract_end": st.column_config.DateColumn("Contract ends", format="DD/MM/YYYY"),
+    "source": st.column_config.TextColumn("Source"),
+    "notice_url": st.column_config.LinkColumn("Notice", display_text="Open notice"),
+}
+
+
+def _first_page() -> None:
+    """A new search or order starts again at page 1."""
+    st.session_state["page_no"] = 1
+
+
+filters = widgets.page_filters()
+st.title("Contracts")
+st.text("Every award in the filters, one row per award and supplier (a joint award has a row per "
+        "supplier, each with its equal share of the value). Each row links to its public notice.")
+
+search_col, sort_col, order_col = st.columns([3, 2, 1])
+search = search_col.text_input("Search titles, buyers and suppliers", key="search", bind="query-params",
+                               placeholder="part of a title or name, e.g. care", on_change=_first_page).strip()
+sort = sort_col.selectbox("Sort by", list(contracts.SORTS), key="sort", bind="query-params", on_change=_first_page)
+direction = order_col.selectbox("Order", list(contracts.DIRECTIONS), key="order", bind="query-params",
+                                on_change=_first_page)
+
+found = widgets.query(contracts.matching, filters, search)
+pages = contracts.pages(found["rows"])
+st.text(contracts.count_sentence(found, search))
+page = st.number_input(f"Page (1 to {pages:,})", min_value=1, value=1, step=1, key="page_no",
+                       bind="query-params", help=f"{contracts.PAGE_SIZE} rows a page")
+page = min(int(page or 1), pages)
+table = widgets.query(contracts.contracts, filters, search, sort, direction, page)
+if found["rows"]:
+    first = (page - 1) * contracts.PAGE_SIZE + 1
+    st.text(f"Page {page:,} of {pages:,}: rows {first:,} to {first + len(table) - 1:,} of {found['rows']:,}.")
+st.dataframe(table, hide_index=True, column_config=TABLE, column_order=list(TABLE), height=560)
+
+if search and found["rows"]:
+    st.download_button(f"Download the {found['rows']:,} matching rows (CSV)",
+                       lambda: csv_bytes(widgets.query(contracts.all_matching, filters, search)),
+                       file_name=f"award-rows_{filters.slug()}_matching.csv", mime="text/csv",
+                       key="matching-download", on_click="ignore")

@@ -1,0 +1,94 @@
+"""Suppliers: the largest suppliers with their size, VCSE status, home area and footprint
+(national providers), a search by name, and one supplier's awards with notice links."""
+
+import re
+
+import streamlit as st
+
+from queries import suppliers
+from queries.export import csv_bytes
+from queries.rows import ROW_CAP
+from ui import charts, widgets
+
+MONEY = st.column_config.NumberColumn("Value (£)", format="localized")
+SUPPLIER_TABLE = {
+    "supplier_name": st.column_config.TextColumn("Supplier"),
+    "size_group": st.column_config.TextColumn("Size group", help="VCSE whatever its size, else SME / Large / Unknown"),
+    "supplier_size": st.column_config.TextColumn("Declared size"),
+    "supplier_vcse": st.column_config.CheckboxColumn("VCSE"),
+    "home_district": st.column_config.TextColumn("Home district"),
+    "home_region": st.column_config.TextColumn("Home region"),
+    "home_country": st.column_config.TextColumn("Home country"),
+    "value_gbp": MONEY,
+    "awards": st.column_config.NumberColumn("Awards", format="%.1f"),
+    "value_share": st.column_config.NumberColumn("Share of value", format="percent"),
+    "count_share": st.column_config.NumberColumn("Share of awards", format="percent"),
+    "regions_served": st.column_config.NumberColumn("Regions served"),
+    "councils_served": st.column_config.NumberColumn("Councils served"),
+    "buyers_served": st.column_config.NumberColumn("Buyers served"),
+    "national_provider": st.column_config.CheckboxColumn("National provider"),
+}
+AWARD_TABLE = {
+    "award_date": st.column_config.DateColumn("Awarded", format="DD/MM/YYYY"),
+    "title": st.column_config.TextColumn("Title"),
+    "buyer_name": st.column_config.TextColumn("Buyer"),
+    "buyer_type": st.column_config.TextColumn("Buyer type"),
+    "buyer_region": st.column_config.TextColumn("Buyer's region"),
+    "locality": st.column_config.TextColumn("Where the supplier is", help="Relative to this buyer"),
+    "value_gbp": st.column_config.NumberColumn("This supplier's value (£)", format="localized"),
+    "award_value_gbp": st.column_config.NumberColumn("Whole award (£)", format="localized"),
+    "n_suppliers": st.column_config.NumberColumn("Suppliers"),
+    "value_band": st.column_config.TextColumn("Value band"),
+    "supplier_size": st.column_config.TextColumn("Declared size"),
+    "supplier_vcse": st.column_config.CheckboxColumn("VCSE"),
+    "is_framework": st.column_config.CheckboxColumn("Framework"),
+    "contract_end": st.column_config.DateColumn("Contract ends", format="DD/MM/YYYY"),
+    "source": st.column_config.TextColumn("Source"),
+    "notice_url": st.column_config.LinkColumn("Notice", display_text="Open notice"),
+}
+
+filters = widgets.page_filters()
+st.title("Who wins the contracts?")
+st.text("The suppliers that win the most, how big they are, where they are based and how many "
+        "regions they work in.")
+measure = widgets.measure_switch()
+
+chart = widgets.query(suppliers.top_chart, filters, measure)
+widgets.chart_block(f"The {suppliers.CHART_SUPPLIERS} largest suppliers "
+                    f"{'by value' if measure == 'value' else 'by number of awards'}",
+                    charts.breakdown_bar(chart, measure), chart, suppliers.top_reading(chart, measure),
+                    suppliers.top_alt(chart, measure), filters, "top_suppliers")
+st.caption("Each bar is coloured by the supplier's size group (SME, VCSE, Large or Unknown), "
+           "also named beside the supplier.")
+
+st.subheader("Suppliers: size, home area and footprint")
+st.caption(f"{suppliers.NATIONAL_PROVIDER_TEXT} {suppliers.ATTRIBUTES_TEXT}")
+search = st.text_input("Search suppliers by name", key="supplier_search", bind="query-params",
+                       placeholder="part of a name, e.g. care").strip()
+table = widgets.query(suppliers.top_suppliers, filters, measure, search)
+if search:
+    st.text(f'{len(table):,} supplier{"s" if len(table) != 1 else ""} whose name contains "{search}"'
+            + (f" (the largest {suppliers.TOP_SHOWN} shown)." if len(table) == suppliers.TOP_SHOWN else "."))
+else:
+    st.text(f"The {len(table):,} largest suppliers {'by value' if measure == 'value' else 'by number of awards'}.")
+st.dataframe(table, hide_index=True, column_config=SUPPLIER_TABLE, column_order=list(SUPPLIER_TABLE))
+widgets.data_downloads(table, filters, "suppliers")
+
+st.subheader("One supplier's awards")
+if table.empty:
+    st.info("No supplier matches: try another part of the name, or widen the filters.")
+else:
+    labels = suppliers.pick_labels(table)
+    key = st.selectbox("Supplier", list(labels), format_func=labels.get, key="supplier_pick",
+                       help="Any supplier in the table above; search by name to find others.")
+    st.text(suppliers.supplier_sentence(table, key))
+    awards = widgets.query(suppliers.supplier_awards, filters, key)
+    total = widgets.query(suppliers.supplier_award_count, filters, key)
+    st.text(f"Showing {len(awards):,} of {total:,} award row{'s' if total != 1 else ''}, newest first"
+            + (" (download them all below)." if total > len(awards) else "."))
+    st.dataframe(awards, hide_index=True, column_config=AWARD_TABLE, column_order=list(AWARD_TABLE))
+    stem = re.sub(r"[^a-z0-9]+", "-", labels[key].lower()).strip("-")[:60]
+    st.download_button(f"Download all {total:,} of this supplier's award rows (CSV)",
+                       lambda: csv_bytes(widgets.query(suppliers.supplier_awards, filters, key, ROW_CAP)),
+                       file_name=f"supplier-awards_{stem}_{filters.slug()}.csv", mime="text/csv",
+                       key="supplier-awards-download", on_click="ignore")

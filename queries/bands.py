@@ -1,0 +1,429 @@
+"""Value bands the user can redraw, procurement thresholds, and the contract-size cap what-if.
+
+Bands are of `award_value_gbp` (the whole award's value, as `value_band` in the store), so a
+band says how big the contract was; amounts summed are `value_gbp` (each supplier's share)
+and awards are counted once (1/n per supplier row), as on every page. A value exactly on a
+breakpoint goes to the higher band; no value (or a negative one) is `unknown`.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import orjson
+import pandas as pd
+
+from loaders.classify import DEFAULT_BAND_EDGES, UNKNOWN_BAND
+from queries.filters import Filters
+from queries.formatting import money, pct
+from queries.overview import AWARD_COUNT
+
+DEFAULT_TEXT = "25k, 100k, 500k, 1m, 5m, 25m"  # loaders.classify.DEFAULT_BAND_EDGES, as typed
+MAX_EDGES = 12
+MULTIPLIERS = {None: 1, "k": 1e3, "m": 1e6, "bn": 1e9}
+_AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)(k|m|bn)?$")
+# Breakpoints are separated by semicolons, spaces or commas; a comma followed by exactly three
+# digits is a thousands separator ("25,000"), not a break.
+_SEPARATOR = re.compile(r"[;\s]+|,(?!\d{3}(?![\d.]))")
+
+
+class BandError(ValueError):
+    """The typed breakpoints cannot be used; the message says why, in plain words."""
+
+
+def parse_edges(text: str) -> tuple[float, ...]:
+    """Breakpoints typed by a user ("25k, 100k, 1.5m, £2bn, 250000") as pounds, ascending.
+
+    Order and repeats do not matter (they are sorted and merged); anything that is not a
+    positive amount is refused with a message naming it."""
+    tokens = [t for t in _SEPARATOR.split(text.lower().replace("£", "")) if t]
+    if not tokens:
+        raise BandError("Type at least one breakpoint, for example: 25k, 100k, 1m.")
+    edges = sorted({_amount(token) for token in tokens})
+    if len(edges) > MAX_EDGES:
+        raise BandError(f"Use at most {MAX_EDGES} breakpoints ({len(edges)} given).")
+    if len({edge_label(edge) for edge in edges}) != len(edges):
+        raise BandError("Some breakpoints are too close together to label apart; "
+                        "round them to whole pounds.")
+    return tuple(edges)
+
+
+def edge_label(pounds: float) -> str:
+    """25k, 1m, 1.25m, 12.345k: the compact form of band labels (as the store's `value_band`
+    labels for the default bands), with as many decimals as the breakpoint needs, up to 3."""
+    for size, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if pounds >= size:
+            return f"{pounds / size:.3f}".rstrip("0").rstrip(".") + suffix
+    return f"{pounds:.0f}"
+
+
+def labels_for(edges: tuple[float, ...]) -> list[str]:
+    """Band labels, lowest first, then "unknown": "under 25k", "25k-100k", ..., "25m and over"."""
+    names = [edge_label(edge) for edge in edges]
+    return ([f"under {names[0]}"] + [f"{low}-{high}" for low, high in zip(names, names[1:])]
+            + [f"{names[-1]} and over", UNKNOWN_BAND])
+
+
+def _amount(token: str) -> float:
+    match = _AMOUNT.match(token.replace(",", ""))
+    if not match:
+        raise BandError(f'"{token}" is not an amount: write breakpoints like 25000, 25k, 1.5m or 2bn, '
+                        "separated by commas.")
+    amount = float(match[1]) * MULTIPLIERS[match[2]]
+    if not 1 <= amount <= 1e12:
+        raise BandError(f'"{token}" is out of range: breakpoints run from £1 to £1,000bn.')
+    return amount
+
+
+def edges_or_default(text: str | None) -> tuple[tuple[float, ...], str | None]:
+    """(edges, None) for good input; (the default edges, why not) for bad input; blank means default."""
+    if not text or not text.strip():
+        return DEFAULT_BAND_EDGES, None
+    try:
+        return parse_edges(text), None
+    except BandError as exc:
+        return DEFAULT_BAND_EDGES, f"{exc} Showing the default bands ({DEFAULT_TEXT})."
+
+
+def band_case(edges: tuple[float, ...]) -> tuple[str, list]:
+    """A SQL expression giving each row's band number (0 = below the first edge, len(edges) =
+    at or over the last, len(edges) + 1 = unknown) with the edges as bound parameters."""
+    whens = " ".join(f"WHEN award_value_gbp < ? THEN {i}" for i in range(len(edges)))
+    unknown = len(edges) + 1
+    sql = (f"CASE WHEN award_value_gbp IS NULL OR award_value_gbp < 0 THEN {unknown} "
+           f"{whens} ELSE {len(edges)} END")
+    return sql, [float(edge) for edge in edges]
+
+
+def _weighted_shares(condition: str, name: str) -> str:
+    """Share of the band's value and awards meeting `condition`: 0 when none do, NaN (no share)
+    when the band has no value or no awards at all."""
+    return (f"coalesce(sum(value_gbp) FILTER ({condition}), 0) / nullif(sum(value_gbp), 0) AS {name}_value_share, "
+            f"coalesce({AWARD_COUNT} FILTER ({condition}), 0) / nullif({AWARD_COUNT}, 0) AS {name}_count_share")
+
+
+def band_distribution(con, filters: Filters, edges: tuple[float, ...] = DEFAULT_BAND_EDGES) -> pd.DataFrame:
+    """Per band (every band listed, lowest first, unknown last): value, awards, their shares of
+    the total, and the SME and local shares within the band, by value and by count.
+
+    The SME share counts every SME, VCSE or not (as the headline does); local is `loc`, so it
+    follows the chosen definition of local. A band with no value has no share by value (NaN)."""
+    case, case_params = band_case(edges)
+    rows, params = filters.rows()
+    found = con.cursor().execute(f"""
+        SELECT {case} AS band, coalesce(sum(value_gbp), 0) AS value_gbp, {AWARD_COUNT} AS awards,
+               {_weighted_shares("supplier_size = 'SME'", "sme")}, {_weighted_shares("loc = 'local'", "local")}
+        FROM {rows} GROUP BY band""", case_params + params).df()
+    labels = labels_for(edges)
+    frame = pd.DataFrame({"band": range(len(labels))}).merge(found, on="band", how="left")
+    frame = frame.fillna({"value_gbp": 0.0, "awards": 0.0})
+    frame.insert(1, "group", labels)
+    frame.insert(2, "label", labels)
+    frame["awards"] = frame["awards"].round(2)
+    frame["value_share"] = _share(frame["value_gbp"])
+    frame["count_share"] = _share(frame["awards"])
+    order = ["band", "group", "label", "value_gbp", "awards", "value_share", "count_share",
+             "sme_value_share", "sme_count_share", "local_value_share", "local_count_share"]
+    return frame[order].astype({f"{k}_{b}_share": float for k in ("sme", "local") for b in ("value", "count")})
+
+
+def _share(column: pd.Series) -> pd.Series:
+    total = column.sum()
+    return column / total if total else column * 0.0
+
+
+def value_histogram(con, filters: Filters, step: float = 0.25) -> pd.DataFrame:
+    """Awards and value in bins of equal width on a log scale (`step` decades wide; 0.25 is
+    four bins per tenfold), for awards with a value of £1 or more (a log scale has no zero)."""
+    rows, params = filters.rows()
+    frame = con.cursor().execute(f"""
+        SELECT floor(log10(award_value_gbp) / ?) AS bin, {AWARD_COUNT} AS awards,
+               coalesce(sum(value_gbp), 0) AS value_gbp
+        FROM {rows} WHERE award_value_gbp >= 1 GROUP BY bin ORDER BY bin""", [step] + params).df()
+    frame.insert(0, "log10_from", (frame.pop("bin") * step).round(6))
+    frame.insert(1, "log10_to", (frame["log10_from"] + step).round(6))
+    frame.insert(2, "from_gbp", (10 ** frame["log10_from"]).round(0))
+    frame.insert(3, "to_gbp", (10 ** frame["log10_to"]).round(0))
+    frame["awards"] = frame["awards"].round(2)
+    return frame
+
+
+def unplotted_awards(con, filters: Filters) -> float:
+    """Awards the histogram cannot place: no value, or under £1 (zero and placeholders)."""
+    rows, params = filters.rows()
+    (count,) = con.cursor().execute(f"""
+        SELECT coalesce({AWARD_COUNT} FILTER (award_value_gbp IS NULL OR award_value_gbp < 1), 0)
+        FROM {rows}""", params).fetchone()
+    return float(count)
+
+
+def period_shown(con, filters: Filters) -> tuple[date | None, date | None]:
+    """The first and last award dates of the filtered awards: the period the thresholds cover."""
+    rows, params = filters.rows()
+    return tuple(con.cursor().execute(f"SELECT min(award_date), max(award_date) FROM {rows}", params).fetchone())
+
+
+@dataclass(frozen=True)
+class ThresholdPeriod:
+    """Regulated procurement thresholds for one period (api-spec.md 5.1): applied by the
+    procurement's start date; excluding VAT until 2021, including VAT from 2022."""
+    start: date
+    end: date | None
+    basis: str
+    goods_services: int  # sub-central government supplies and services
+    works: int
+
+
+THRESHOLDS = (
+    ThresholdPeriod(date(2020, 1, 1), date(2021, 12, 31), "ex VAT", 189_330, 4_733_252),
+    ThresholdPeriod(date(2022, 1, 1), date(2023, 12, 31), "inc VAT", 213_477, 5_336_937),
+    ThresholdPeriod(date(2024, 1, 1), date(2025, 12, 31), "inc VAT", 214_904, 5_372_609),
+    ThresholdPeriod(date(2026, 1, 1), None, "inc VAT", 207_720, 5_193_000),
+)
+THRESHOLD_KINDS = {"goods_services": "Sub-central goods and services threshold", "works": "Works threshold"}
+
+
+def thresholds_in_force(first: date | None, last: date | None) -> pd.DataFrame:
+    """The sub-central goods/services and works thresholds of every period overlapping
+    [first, last] (all periods when the dates are unknown), oldest first."""
+    rows = []
+    for period in THRESHOLDS:
+        if (last and period.start > last) or (first and period.end and period.end < first):
+            continue
+        for kind, name in THRESHOLD_KINDS.items():
+            rows.append({"kind": kind, "threshold": name, "amount_gbp": getattr(period, kind),
+                         "in_force_from": period.start, "in_force_to": period.end, "basis": period.basis})
+    return pd.DataFrame(rows, columns=["kind", "threshold", "amount_gbp", "in_force_from", "in_force_to", "basis"])
+
+
+def threshold_caption(thresholds: pd.DataFrame, first: date | None) -> str:
+    """What the reference lines are, and the two ways they differ from award values."""
+    listed = "; ".join(
+        f"{row.threshold} £{row.amount_gbp:,} ({_period_words(row.in_force_from, row.in_force_to)}, {row.basis})"
+        for row in thresholds.itertuples())
+    before = (" Thresholds before 2020 are not shown." if first and first < THRESHOLDS[0].start else "")
+    return (f"Dashed lines: {listed or 'none for this period'}. Thresholds apply by the date the "
+            "procurement started, not the award date, so an award soon after a change may fall under "
+            "the earlier figure. From 2022 the thresholds include VAT, while Find a Tender award values "
+            "here are net of VAT (Contracts Finder does not say), so an award can sit just under a line "
+            f"and still be above the threshold.{before}")
+
+
+def _period_words(start: date, end: date | None) -> str:
+    return f"from {start:%b %Y}" if end is None else f"{start:%b %Y} to {end:%b %Y}"
+
+
+def above_cap(con, filters: Filters, cap: float) -> dict:
+    """How many awards and how much value sit above a contract-size cap, and their shares.
+
+    An award is above the cap when its whole value (`award_value_gbp`) is over it."""
+    rows, params = filters.rows()
+    above = "award_value_gbp > ?"
+    row = con.cursor().execute(f"""
+        SELECT {AWARD_COUNT} FILTER ({above}), sum(value_gbp) FILTER ({above}),
+               {AWARD_COUNT}, sum(value_gbp),
+               count(DISTINCT (source, ocid, award_id)) FILTER ({above})
+        FROM {rows}""", [cap, cap, cap] + params).fetchone()
+    awards_above, value_above, awards, value, contracts = (v or 0 for v in row)
+    return {"cap": cap, "awards_above": round(float(awards_above), 2), "value_above": float(value_above),
+            "awards": round(float(awards), 2), "value": float(value), "contracts_above": int(contracts),
+            "awards_share": awards_above / awards if awards else 0.0,
+            "value_share": value_above / value if value else 0.0}
+
+
+CAP_ORDER = {"value": "value_above", "count": "awards_above"}
+
+
+def buyers_above_cap(con, filters: Filters, cap: float, measure: str = "value", limit: int = 25) -> pd.DataFrame:
+    """The buyers that award most above the cap (by value or by count), with the share of
+    each buyer's own awards that is above it and its largest award."""
+    rows, params = filters.rows()
+    above = "award_value_gbp > ?"
+    frame = con.cursor().execute(f"""
+        SELECT buyer_name, round({AWARD_COUNT} FILTER ({above}), 2) AS awards_above,
+               coalesce(sum(value_gbp) FILTER ({above}), 0) AS value_above,
+               round({AWARD_COUNT}, 2) AS awards, coalesce(sum(value_gbp), 0) AS value_gbp,
+               max(award_value_gbp) FILTER (value_gbp IS NOT NULL) AS largest_award_gbp
+        FROM {rows} GROUP BY buyer_name
+        HAVING count(*) FILTER ({above}) > 0
+        ORDER BY {CAP_ORDER[measure]} DESC, buyer_name LIMIT ?""", [cap, cap] + params + [cap, limit]).df()
+    frame.insert(3, "share_of_buyer_value_above",
+                 frame["value_above"] / frame["value_gbp"].where(frame["value_gbp"] > 0))
+    frame.insert(4, "share_of_buyer_awards_above", frame["awards_above"] / frame["awards"])
+    return frame
+
+
+CONTRACT_COLUMNS = ["award_date", "buyer_name", "title", "award_value_gbp", "reason_not_divided_into_lots",
+                    "notice_url", "suppliers", "category", "is_framework", "source", "ocid", "award_id"]
+NOT_STATED = "not stated"
+
+
+def contracts_above_cap(con, filters: Filters, cap: float, limit: int | None = 100, offset: int = 0) -> pd.DataFrame:
+    """One row per award above the cap (largest first; suppliers of a joint award listed
+    together), with any reason the notice gives for not dividing it into lots."""
+    rows, params = filters.rows()
+    frame = con.cursor().execute(f"""
+        SELECT min(award_date) AS award_date, min(buyer_name) AS buyer_name,
+               string_agg(DISTINCT supplier_name, '; ' ORDER BY supplier_name) AS suppliers,
+               min(title) AS title, max(award_value_gbp) AS award_value_gbp, min(category) AS category,
+               bool_or(is_framework) AS is_framework, min(notice_url) AS notice_url, source, ocid, award_id
+        FROM {rows} WHERE award_value_gbp > ?
+        GROUP BY source, ocid, award_id
+        ORDER BY award_value_gbp DESC, ocid, award_id LIMIT ? OFFSET ?""",
+        params + [cap, limit, offset]).df()
+    reasons = lot_reasons(con, tuple(frame["ocid"].dropna().unique()))
+    frame["reason_not_divided_into_lots"] = frame["ocid"].map(lambda o: reasons.get(o, NOT_STATED))
+    return frame[CONTRACT_COLUMNS]
+
+
+# The Find a Tender field for "reasons for not dividing into lots" (UK OCDS extension) is not
+# confirmed, so any text field whose name says reason or justification, at or under a key
+# naming lots (tender.lotDetails..., tender.lots[]..., noLotsReason), is read as one.
+REASON_WORDS = ("reason", "justification")
+
+
+def lot_reasons(con, ocids: tuple[str, ...]) -> dict[str, str]:
+    """ocid -> the lot-division reason(s) its releases state, newest release first.
+
+    Releases are narrowed in SQL to those whose text mentions lots and a reason before any
+    JSON is parsed, so this stays cheap on the few contracts a page shows."""
+    if not ocids:
+        return {}
+    found = con.cursor().execute("""
+        SELECT ocid, json FROM releases
+        WHERE list_contains(?, ocid) AND json ILIKE '%lot%'
+              AND (json ILIKE '%reason%' OR json ILIKE '%justification%')
+        ORDER BY ocid, release_date DESC""", [list(ocids)]).fetchall()
+    reasons: dict[str, list[str]] = {}
+    for ocid, body in found:
+        for text in lot_reason_texts(orjson.loads(body)):
+            if text not in reasons.setdefault(ocid, []):
+                reasons[ocid].append(text)
+    return {ocid: " | ".join(texts) for ocid, texts in reasons.items() if texts}
+
+
+def lot_reason_texts(node, under_lot: bool = False) -> list[str]:
+    """The text values of keys naming a reason or justification, at or below a key naming lots."""
+    texts: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            name = str(key).lower()
+            in_lot = under_lot or "lot" in name
+            if in_lot and any(word in name for word in REASON_WORDS):
+                texts.extend(_strings(value))
+            else:
+                texts.extend(lot_reason_texts(value, in_lot))
+    elif isinstance(node, list):
+        for item in node:
+            texts.extend(lot_reason_texts(item, under_lot))
+    return texts
+
+
+def _strings(value) -> list[str]:
+    """Every non-empty text inside a value (a string, or a structure holding strings)."""
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+# --- Readings (one plain-English sentence per chart) and chart descriptions ---------------
+
+MEASURE_WORDS = {"value": "of award value", "count": "of awards"}
+
+
+def distribution_sentence(frame: pd.DataFrame, measure: str) -> str:
+    """ "Awards of 25m and over are 1% of awards but hold 48% of award value." """
+    if frame["awards"].sum() == 0:
+        return "No awards match these filters."
+    known = frame[frame["group"] != UNKNOWN_BAND]
+    top = known.sort_values("value_share", ascending=False).iloc[0]
+    sentence = (f"Awards of {_band_words(top['label'])} are {pct(top['count_share'])} of awards "
+                f"but hold {pct(top['value_share'])} of award value ({money(top['value_gbp'])}).")
+    unknown = frame.loc[frame["group"] == UNKNOWN_BAND, "count_share"].sum()
+    return sentence + (f" {pct(unknown)} of awards have no usable value." if unknown else "")
+
+
+def _band_words(label: str) -> str:
+    """ "under 25k" -> "under £25k"; "25k-100k" -> "£25k to £100k"; "25m and over" -> "£25m and over"."""
+    if label.startswith("under "):
+        return "under £" + label.removeprefix("under ")
+    if label.endswith(" and over"):
+        return "£" + label
+    low, _, high = label.partition("-")
+    return f"£{low} to £{high}"
+
+
+def distribution_alt(frame: pd.DataFrame, measure: str) -> str:
+    column = "value_share" if measure == "value" else "count_share"
+    bars = "; ".join(f"{row['label']} {pct(row[column])}" for _, row in frame.iterrows())
+    return f"Bar chart of {MEASURE_WORDS[measure].removeprefix('of ')} by value band: {bars}."
+
+
+def histogram_sentence(frame: pd.DataFrame, measure: str) -> str:
+    """ "The most common award size is £10k to £18k (120 awards)." (or where most value lies)"""
+    if frame.empty:
+        return "No awards with a value match these filters."
+    column = "awards" if measure == "count" else "value_gbp"
+    top = frame.sort_values(column, ascending=False).iloc[0]
+    span = f"{money(top['from_gbp'])} to {money(top['to_gbp'])}"
+    if measure == "count":
+        return f"The most common award size is {span} ({top['awards']:,.0f} awards)."
+    share = top["value_gbp"] / frame["value_gbp"].sum() if frame["value_gbp"].sum() else 0
+    return (f"More award value lies in awards of {span} than in any other size: "
+            f"{money(top['value_gbp'])} ({pct(share)}).")
+
+
+def histogram_alt(frame: pd.DataFrame, measure: str, thresholds: pd.DataFrame) -> str:
+    def amount(row) -> str:
+        return f"{row['awards']:,.0f} awards" if measure == "count" else money(row["value_gbp"])
+    bins = "; ".join(f"{money(r['from_gbp'])} to {money(r['to_gbp'])}: {amount(r)}" for _, r in frame.iterrows())
+    lines = ", ".join(f"{r['threshold']} £{r['amount_gbp']:,}" for _, r in thresholds.iterrows())
+    return (f"Histogram of {MEASURE_WORDS[measure].removeprefix('of ')} by award size on a log scale: "
+            f"{bins or 'no awards'}." + (f" Reference lines: {lines}." if lines else ""))
+
+
+def band_shares_sentence(frame: pd.DataFrame, measure: str) -> str:
+    """ "SMEs won 80% of award value in the under 25k band and 10% in the 25m and over band; ..." """
+    basis = "value" if measure == "value" else "count"
+    known = frame[(frame["group"] != UNKNOWN_BAND) & (frame["awards"] > 0)]
+    known = known[known[f"sme_{basis}_share"].notna()]
+    if known.empty:
+        return "No awards with a value match these filters."
+    low, high = known.iloc[0], known.iloc[-1]
+    words = MEASURE_WORDS[measure]
+    if low["band"] == high["band"]:
+        return (f"In the {low['label']} band, SMEs won {pct(low[f'sme_{basis}_share'])} {words} and local "
+                f"suppliers {pct(low[f'local_{basis}_share'])}.")
+    return (f"SMEs won {pct(low[f'sme_{basis}_share'])} {words} in the {low['label']} band and "
+            f"{pct(high[f'sme_{basis}_share'])} in the {high['label']} band; local suppliers "
+            f"{pct(low[f'local_{basis}_share'])} and {pct(high[f'local_{basis}_share'])}.")
+
+
+def band_shares_alt(frame: pd.DataFrame, measure: str) -> str:
+    basis = "value" if measure == "value" else "count"
+    bands = "; ".join(f"{r['label']}: SME {pct(r[f'sme_{basis}_share'])}, local {pct(r[f'local_{basis}_share'])}"
+                      for _, r in frame.iterrows())
+    return f"Grouped bar chart of the SME and local shares {MEASURE_WORDS[measure]} in each value band. {bands}."
+
+
+def cap_sentence(summary: dict) -> str:
+    """ "12 awards (3% of awards) are over £5m; they hold £300m (61% of award value)." """
+    if not summary["awards"]:
+        return "No awards match these filters."
+    return (f"{summary['awards_above']:,.0f} awards ({pct(summary['awards_share'])} of awards) are over "
+            f"{money(summary['cap'])}; they hold {money(summary['value_above'])} "
+            f"({pct(summary['value_share'])} of award value).")
+
+
+def buyers_sentence(frame: pd.DataFrame, cap: float, measure: str) -> str:
+    """ "Leeds City Council awards the most value above £5m: £120m across 4 awards." """
+    if frame.empty:
+        return f"No buyer made an award over {money(cap)} under these filters."
+    top = frame.iloc[0]
+    what = "value" if measure == "value" else "awards"
+    return (f"{top['buyer_name']} awards the most {what} above {money(cap)}: {money(top['value_above'])} "
+            f"across {top['awards_above']:,.0f} awards ({pct(top['share_of_buyer_value_above'])} of its award value).")

@@ -1,0 +1,105 @@
+"""Contracts: the filtered award rows as a searchable, sortable, paginated table.
+
+The sort column and direction come only from the whitelists below (a user's choice picks a
+key; the SQL text is ours); search text is always a bound parameter.
+"""
+
+import pandas as pd
+
+from queries.filters import Filters
+from queries.formatting import money
+from queries.rows import ROW_CAP
+
+PAGE_SIZE = 100
+SORTS = {
+    "Award date": "award_date",
+    "Value (this supplier's share)": "value_gbp",
+    "Whole award value": "award_value_gbp",
+    "Contract end": "contract_end",
+    "Buyer": "buyer_name",
+    "Supplier": "supplier_name",
+    "Title": "title",
+}
+DIRECTIONS = {"Descending": "DESC", "Ascending": "ASC"}
+SEARCHED = ("title", "buyer_name", "supplier_name")
+# The table makes notice_url clickable: only web links, never javascript: or other schemes.
+SAFE_URL = ("CASE WHEN notice_url ILIKE 'https://%' OR notice_url ILIKE 'http://%' "
+            "THEN notice_url END")
+
+CONTRACT_COLUMNS = ["award_date", "title", "buyer_name", "supplier_name", "supplier_size", "supplier_vcse",
+                    "locality", "value_gbp", "award_value_gbp", "n_suppliers", "value_band", "is_framework",
+                    "contract_end", "source", "notice_url"]
+
+
+def contains_pattern(text: str) -> str:
+    """An ILIKE pattern (with ESCAPE '\\') matching `text` anywhere: the user's % and _
+    are literal characters, not wildcards."""
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _search(search: str) -> tuple[str, list]:
+    """A condition matching rows whose title, buyer or supplier name contains `search`."""
+    if not search.strip():
+        return "TRUE", []
+    pattern = contains_pattern(search)
+    return ("(" + " OR ".join(f"{column} ILIKE ? ESCAPE '\\'" for column in SEARCHED) + ")",
+            [pattern] * len(SEARCHED))
+
+
+def order_by(sort: str, direction: str) -> str:
+    """The ORDER BY clause for a whitelisted sort and direction (ValueError otherwise).
+
+    Rows without the sorted value go last either way; award_key breaks ties so that pages
+    never overlap."""
+    if sort not in SORTS or direction not in DIRECTIONS:
+        raise ValueError(f"unknown sort {sort!r} {direction!r}")
+    return f"{SORTS[sort]} {DIRECTIONS[direction]} NULLS LAST, award_key"
+
+
+def matching(con, filters: Filters, search: str = "") -> dict:
+    """How many filtered rows match the search: rows, awards (joint awards once), value."""
+    rows, params = filters.rows()
+    condition, search_params = _search(search)
+    found, awards, value = con.cursor().execute(f"""
+        SELECT count(*), coalesce(sum(1.0 / n_suppliers), 0), coalesce(sum(value_gbp), 0)
+        FROM {rows} WHERE {condition}""", params + search_params).fetchall()[0]
+    return {"rows": found, "awards": float(awards), "value_gbp": float(value)}
+
+
+def contracts(con, filters: Filters, search: str = "", sort: str = "Award date",
+              direction: str = "Descending", page: int = 1, page_size: int = PAGE_SIZE) -> pd.DataFrame:
+    """One page (1-based) of the matching rows in the chosen order, with notice links."""
+    rows, params = filters.rows()
+    condition, search_params = _search(search)
+    return con.cursor().execute(f"""
+        SELECT award_date, title, buyer_name, supplier_name, supplier_size, supplier_vcse,
+               loc AS locality, value_gbp, award_value_gbp, n_suppliers, value_band, is_framework,
+               contract_end, source, {SAFE_URL} AS notice_url
+        FROM {rows} WHERE {condition}
+        ORDER BY {order_by(sort, direction)}
+        LIMIT ? OFFSET ?""", params + search_params + [page_size, (max(1, page) - 1) * page_size]).df()
+
+
+def all_matching(con, filters: Filters, search: str = "", limit: int = ROW_CAP) -> pd.DataFrame:
+    """Every column of the matching rows (at most `limit`), newest first, for the download
+    built on click."""
+    rows, params = filters.rows()
+    condition, search_params = _search(search)
+    return con.cursor().execute(f"""
+        SELECT * EXCLUDE (loc) FROM {rows} WHERE {condition}
+        ORDER BY award_date DESC NULLS LAST, award_key LIMIT ?""", params + search_params + [limit]).df()
+
+
+def pages(found_rows: int, page_size: int = PAGE_SIZE) -> int:
+    """How many pages `found_rows` rows fill (at least one, so the page input has a range)."""
+    return max(1, -(-found_rows // page_size))
+
+
+def count_sentence(found: dict, search: str) -> str:
+    """ "1,234 award rows (1,200 awards, £45m) match "care"." """
+    what = f'match "{search.strip()}"' if search.strip() else "match the filters"
+    if not found["rows"]:
+        return f"No award rows {what}."
+    return (f"{found['rows']:,} award row{'s' if found['rows'] != 1 else ''} "
+            f"({found['awards']:,.0f} awards, {money(found['value_gbp'])}) {what}.")

@@ -1,0 +1,342 @@
+"""Aggregates and readings for the Locality page: where suppliers are, over time, by council
+area, and, for one buyer, in which districts its suppliers sit.
+
+Every query starts from `filters.rows()`, so it applies every sidebar filter, leaves out
+cross-published copies and uses `loc`: locality under the chosen definition of local.
+Value is the sum of `value_gbp`; count is the number of awards (each joint award once).
+
+Places: a council area's centre is the mean latitude/longitude of the `postcodes` rows in
+it (its districts, its county's districts, or the former districts it replaced), falling
+back to the district of the buyer's address; a supplier district's centre is the mean of
+the `postcodes` rows of that district. These are centres of the postcodes the store has
+seen, not of the land: good enough to place a bubble, not to measure distances.
+"""
+
+import pandas as pd
+
+from loaders.definitions import CAVEATS, DEFINITIONS
+from queries.filters import Filters
+from queries.formatting import money, pct
+from queries.overview import AWARD_COUNT, DIMENSIONS, FINANCIAL_YEAR, GROUP_LABELS
+from queries.readings import MEASURE_WORDS
+
+GROUPS = DIMENSIONS["locality"][1]  # local, same_region, elsewhere_uk, outside_uk, unknown
+NO_AREA = "Area not known"
+SHARE_COLUMNS = {"value": "local_value_share", "count": "local_count_share"}
+
+# Mean position of the postcodes the store holds, per district, county and successor council.
+_AREA_CENTRES = """
+    area_points AS (
+        SELECT lad_code AS code, latitude, longitude FROM postcodes WHERE lad_code IS NOT NULL
+        UNION ALL
+        SELECT county_code, latitude, longitude FROM postcodes WHERE county_code IS NOT NULL
+        {successors}
+    ),
+    centres AS (
+        SELECT code, avg(latitude) AS latitude, avg(longitude) AS longitude
+        FROM area_points WHERE latitude IS NOT NULL AND longitude IS NOT NULL GROUP BY code
+    )"""
+_SUCCESSOR_POINTS = """
+        UNION ALL
+        SELECT x.new_code, p.latitude, p.longitude FROM postcodes p JOIN lad_successors x ON x.old_code = p.lad_code"""
+
+
+def has_table(con, name: str) -> bool:
+    """Whether the store holds table `name` (boundaries and successors are optional)."""
+    return bool(con.cursor().execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
+
+
+def has_boundaries(con) -> bool:
+    """Council boundaries are loaded by `python -m loaders geography boundaries`; without
+    them the map shows bubbles."""
+    return has_table(con, "boundaries")
+
+
+def definition_text(local_km: int | None) -> str:
+    """Which definition of local is in force, followed by its text from loaders/definitions.py."""
+    if local_km:
+        return (f"Local means: within {local_km} km of the buyer (N = {local_km}). "
+                f"{DEFINITIONS['local_km']}")
+    return f"Local means: the buyer's own council area. {DEFINITIONS['local']}"
+
+
+def other_definitions() -> list[str]:
+    """The other localities' definitions and the caveat, word for word."""
+    return [DEFINITIONS[key] for key in GROUPS if key != "local"] + [f"Caveat: {CAVEATS}"]
+
+
+# --- Over time ---------------------------------------------------------------------------
+
+def by_year(con, filters: Filters) -> pd.DataFrame:
+    """Value, awards and each locality's share of them per financial year (April to March),
+    every locality listed for every year so stacked shares add up to 1."""
+    rows, params = filters.rows()
+    found = con.cursor().execute(f"""
+        SELECT {FINANCIAL_YEAR} AS fy, loc AS grp, coalesce(sum(value_gbp), 0) AS value_gbp,
+               {AWARD_COUNT} AS awards
+        FROM {rows} WHERE award_date IS NOT NULL GROUP BY fy, grp""", params).df()
+    columns = ["financial_year", "group", "label", "value_gbp", "awards", "value_share", "count_share"]
+    if found.empty:
+        return pd.DataFrame(columns=columns)
+    years = sorted(int(y) for y in found["fy"].unique())
+    grid = pd.DataFrame([(y, g) for y in years for g in GROUPS], columns=["fy", "grp"])
+    frame = grid.merge(found.astype({"fy": int}), on=["fy", "grp"], how="left").fillna(
+        {"value_gbp": 0.0, "awards": 0.0})
+    frame["awards"] = frame["awards"].round(2)
+    for amount, share in (("value_gbp", "value_share"), ("awards", "count_share")):
+        totals = frame.groupby("fy")[amount].transform("sum")
+        frame[share] = (frame[amount] / totals.where(totals != 0)).fillna(0.0)
+    frame["financial_year"] = frame["fy"].map(lambda y: f"{y}-{(y + 1) % 100:02d}")
+    frame["group"] = frame["grp"]
+    frame["label"] = frame["group"].map(GROUP_LABELS)
+    return frame[columns]
+
+
+def year_reading(frame: pd.DataFrame, measure: str) -> str:
+    """ "In 2024-25, 31% of award value went to local suppliers, up from 27% in 2021-22; 3% is unknown." """
+    if frame.empty:
+        return "No awards with a date match these filters."
+    column = "value_share" if measure == "value" else "count_share"
+    local = frame[frame["group"] == "local"].set_index("financial_year")[column]
+    unknown = frame[frame["group"] == "unknown"].set_index("financial_year")[column]
+    last, first = local.index[-1], local.index[0]
+    sentence = f"In {last}, {pct(local[last])} {MEASURE_WORDS[measure]} went to local suppliers"
+    if first != last:
+        if pct(local[last]) == pct(local[first]):
+            sentence += f", the same as in {first}"
+        else:
+            change = "up" if local[last] > local[first] else "down"
+            sentence += f", {change} from {pct(local[first])} in {first}"
+    sentence += "."
+    if unknown[last]:
+        sentence += f" In {last} the location of {pct(unknown[last])} is unknown."
+    return sentence
+
+
+def year_alt(frame: pd.DataFrame, measure: str) -> str:
+    """Text description of the stacked shares: every year and every locality's share."""
+    column = "value_share" if measure == "value" else "count_share"
+    years = "; ".join(
+        f"{year}: " + ", ".join(f"{row['label']} {pct(row[column])}" for _, row in part.iterrows())
+        for year, part in frame.groupby("financial_year", sort=True))
+    return (f"Stacked bar chart of the share {MEASURE_WORDS[measure]} by supplier location, one bar "
+            f"per financial year. {years or 'No data'}.")
+
+
+# --- Council areas -----------------------------------------------------------------------
+
+def councils(con, filters: Filters, measure: str = "value") -> pd.DataFrame:
+    """Per council area of the buyers: value, awards, buyers, % local and % unknown by value
+    and by count, and the area's centre; sorted by % local (of `measure`), highest first.
+
+    Awards whose buyer could not be placed form one "Area not known" row, so the rows add
+    up to the totals; it has no centre and so no place on the map.
+    """
+    rows, params = filters.rows()
+    successors = _SUCCESSOR_POINTS if has_table(con, "lad_successors") else ""
+    frame = con.cursor().execute(f"""
+        WITH {_AREA_CENTRES.format(successors=successors)},
+        per_area AS (
+            SELECT buyer_area_code AS area_code,
+                   any_value(buyer_area_name) AS council_area,
+                   mode(buyer_lad_code) AS home_lad,
+                   coalesce(sum(value_gbp), 0) AS value_gbp, {AWARD_COUNT} AS awards,
+                   count(DISTINCT buyer_key) AS buyers,
+                   {_share_pair("loc = 'local'", "local")},
+                   {_share_pair("loc = 'unknown'", "unknown")}
+            FROM {rows} GROUP BY buyer_area_code
+        )
+        SELECT p.area_code, p.council_area, p.value_gbp, p.awards, p.buyers,
+               p.local_value_share, p.local_count_share, p.unknown_value_share, p.unknown_count_share,
+               coalesce(a.latitude, h.latitude) AS latitude, coalesce(a.longitude, h.longitude) AS longitude
+        FROM per_area p
+        LEFT JOIN centres a ON a.code = p.area_code
+        LEFT JOIN centres h ON h.code = p.home_lad AND p.area_code IS NOT NULL""", params).df()
+    frame["awards"] = frame["awards"].astype(float).round(2)
+    frame["council_area"] = frame["council_area"].fillna(NO_AREA)
+    share = SHARE_COLUMNS[measure]
+    return frame.sort_values([share, "value_gbp", "council_area"], ascending=[False, False, True],
+                             na_position="last", kind="stable").reset_index(drop=True)
+
+
+def _share_pair(condition: str, name: str) -> str:
+    """Share of value and of awards meeting `condition`, as {name}_value_share, {name}_count_share.
+    A share of value is null where the area's awards carry no value."""
+    return (f"coalesce(sum(value_gbp) FILTER ({condition}), 0) / nullif(sum(value_gbp), 0) "
+            f"AS {name}_value_share, "
+            f"coalesce({AWARD_COUNT} FILTER ({condition}), 0) / nullif({AWARD_COUNT}, 0) AS {name}_count_share")
+
+
+def placed(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a councils or suppliers frame that have a centre (what a map can draw)."""
+    return frame[frame["latitude"].notna() & frame["longitude"].notna()]
+
+
+def council_map_reading(frame: pd.DataFrame, measure: str) -> str:
+    """ "Across 3 council areas, the local share of award value ranges from 0% (Manchester) to
+    25% (Essex). £10k is not on the map: its buyers could not be placed." """
+    column = SHARE_COLUMNS[measure]
+    compared = frame[frame[column].notna() & (frame["council_area"] != NO_AREA)]
+    if compared.empty:
+        return "No awards match these filters."
+    top = compared.sort_values(column, ascending=False, kind="stable").iloc[0]
+    low = compared.sort_values(column, ascending=True, kind="stable").iloc[0]
+    if len(compared) == 1:
+        sentence = (f"In the one council area shown, {top['council_area']}, {pct(top[column])} "
+                    f"{MEASURE_WORDS[measure]} went to local suppliers.")
+    else:
+        sentence = (f"Across {len(compared)} council areas, the local share {MEASURE_WORDS[measure]} "
+                    f"ranges from {pct(low[column])} ({low['council_area']}) to {pct(top[column])} "
+                    f"({top['council_area']}).")
+    missing = frame[frame["latitude"].isna() | frame["longitude"].isna()]
+    if not missing.empty:
+        if measure == "value":
+            amount = f"{money(missing['value_gbp'].sum())} of award value is"
+        else:
+            n = missing["awards"].sum()
+            amount = f"{n:,.0f} award{'s are' if round(n) != 1 else ' is'}"
+        sentence += f" {amount} not on the map: the buyer's area could not be placed."
+    return sentence
+
+
+def council_map_alt(frame: pd.DataFrame, measure: str, shapes: bool) -> str:
+    """Text description of the council map: each council area's local share and size."""
+    column = SHARE_COLUMNS[measure]
+    kind = ("Map of council areas shaded by" if shapes
+            else "Map of bubbles at council area centres, sized by "
+                 f"{'award value' if measure == 'value' else 'number of awards'} and coloured by")
+    areas = "; ".join(f"{r['council_area']}: {pct(r[column])} local, "
+                      f"{money(r['value_gbp']) if measure == 'value' else format(r['awards'], ',.0f') + ' awards'}"
+                      for _, r in placed(frame).iterrows())
+    return f"{kind} the local share {MEASURE_WORDS[measure]}. {areas or 'No council areas'}."
+
+
+def council_table_reading(frame: pd.DataFrame, measure: str) -> str:
+    """ "Essex has the highest local share of award value (20%), Manchester the lowest (0%)." """
+    column = SHARE_COLUMNS[measure]
+    compared = frame[frame[column].notna() & (frame["council_area"] != NO_AREA)]
+    if compared.empty:
+        return "No awards match these filters."
+    top, low = compared.iloc[0], compared.iloc[-1]
+    if len(compared) == 1:
+        return f"{top['council_area']}: {pct(top[column])} {MEASURE_WORDS[measure]} went to local suppliers."
+    return (f"{top['council_area']} has the highest local share {MEASURE_WORDS[measure]} ({pct(top[column])}), "
+            f"{low['council_area']} the lowest ({pct(low[column])}).")
+
+
+def boundary_shapes(con, filters: Filters) -> pd.DataFrame:
+    """Boundaries to draw, one row per district: area_code (the council area of the filtered
+    awards' buyers it shades, or null for the background outline), lad_code, lad_name,
+    geometry (GeoJSON text). Empty when no boundaries are loaded.
+
+    A council area whose code is itself in `boundaries` is drawn as that shape. A county
+    council's area (or a council that replaced former districts, against older boundaries)
+    is drawn as its districts: those the store's postcodes place in the county, and the
+    former districts the successor table names. Every boundary is also returned once with a
+    null area_code, drawn underneath as the outline of the country.
+    """
+    if not has_boundaries(con):
+        return pd.DataFrame(columns=["area_code", "lad_code", "lad_name", "geometry"])
+    successors = ("UNION SELECT w.area_code, x.old_code FROM wanted w JOIN lad_successors x "
+                  "ON x.new_code = w.area_code") if has_table(con, "lad_successors") else ""
+    rows, params = filters.rows()
+    return con.cursor().execute(f"""
+        WITH wanted AS (SELECT DISTINCT buyer_area_code AS area_code FROM {rows}
+                        WHERE buyer_area_code IS NOT NULL),
+        members AS (
+            SELECT area_code, area_code AS lad_code FROM wanted
+            WHERE area_code IN (SELECT lad_code FROM boundaries)
+            UNION
+            SELECT m.area_code, m.lad_code FROM (
+                SELECT w.area_code, p.lad_code FROM wanted w JOIN postcodes p ON p.county_code = w.area_code
+                {successors}
+            ) m WHERE m.area_code NOT IN (SELECT lad_code FROM boundaries)
+        )
+        SELECT NULL::VARCHAR AS area_code, lad_code, lad_name, geometry FROM boundaries
+        UNION ALL
+        SELECT m.area_code, b.lad_code, b.lad_name, b.geometry
+        FROM members m JOIN boundaries b ON b.lad_code = m.lad_code
+        ORDER BY area_code NULLS FIRST, lad_code""", params).df()
+
+
+# --- One buyer's suppliers ---------------------------------------------------------------
+
+def buyers(con, filters: Filters) -> list[str]:
+    """The buyers in the filtered awards, largest by value first (the selectbox's options)."""
+    rows, params = filters.rows()
+    return [name for (name,) in con.cursor().execute(f"""
+        SELECT buyer_name FROM {rows} WHERE buyer_name IS NOT NULL
+        GROUP BY buyer_name ORDER BY coalesce(sum(value_gbp), 0) DESC, buyer_name""", params).fetchall()]
+
+
+def supplier_places(con, filters: Filters, buyer: str) -> pd.DataFrame:
+    """For one buyer, its suppliers grouped by district and locality: value, awards, number
+    of suppliers, the three largest suppliers' names, and the district's centre. Suppliers
+    that cannot be placed (outside the UK, unknown) are rows without a district or centre,
+    so the rows add up to the buyer's totals."""
+    rows, params = filters.rows()
+    frame = con.cursor().execute(f"""
+        WITH mine AS (SELECT * FROM {rows} WHERE buyer_name = ?),
+        district_centres AS (
+            SELECT lad_code, avg(latitude) AS latitude, avg(longitude) AS longitude FROM postcodes
+            WHERE lad_code IS NOT NULL AND latitude IS NOT NULL AND longitude IS NOT NULL GROUP BY lad_code
+        ),
+        per_supplier AS (
+            SELECT supplier_lad_code, any_value(supplier_lad_name) AS supplier_lad_name, loc,
+                   supplier_key, any_value(supplier_name) AS supplier_name,
+                   coalesce(sum(value_gbp), 0) AS value_gbp, {AWARD_COUNT} AS awards
+            FROM mine GROUP BY supplier_lad_code, loc, supplier_key
+        )
+        SELECT s.supplier_lad_code AS lad_code, any_value(s.supplier_lad_name) AS district, s.loc AS "group",
+               sum(s.value_gbp) AS value_gbp, sum(s.awards) AS awards, count(*) AS suppliers,
+               array_to_string(list(s.supplier_name ORDER BY s.value_gbp DESC, s.supplier_name)[1:3], '; ')
+                   AS largest_suppliers,
+               any_value(c.latitude) AS latitude, any_value(c.longitude) AS longitude
+        FROM per_supplier s LEFT JOIN district_centres c ON c.lad_code = s.supplier_lad_code
+        GROUP BY s.supplier_lad_code, s.loc
+        ORDER BY value_gbp DESC, awards DESC, district NULLS LAST""", params + [buyer]).df()
+    frame["awards"] = frame["awards"].astype(float).round(2)
+    frame.insert(3, "label", frame["group"].map(GROUP_LABELS))
+    frame["district"] = frame["district"].fillna("Not placed")
+    return frame
+
+
+def buyer_home(con, filters: Filters, buyer: str) -> dict:
+    """The buyer's own council area (name, code) and its centre, for the star on the map."""
+    rows, params = filters.rows()
+    successors = _SUCCESSOR_POINTS if has_table(con, "lad_successors") else ""
+    found = con.cursor().execute(f"""
+        WITH {_AREA_CENTRES.format(successors=successors)},
+        mine AS (SELECT mode(buyer_area_code) AS area_code, mode(buyer_area_name) AS area_name,
+                        mode(buyer_lad_code) AS home_lad FROM {rows} WHERE buyer_name = ?)
+        SELECT m.area_code, m.area_name, coalesce(a.latitude, h.latitude), coalesce(a.longitude, h.longitude)
+        FROM mine m LEFT JOIN centres a ON a.code = m.area_code LEFT JOIN centres h ON h.code = m.home_lad
+        """, params + [buyer]).fetchone()
+    return dict(zip(("area_code", "area_name", "latitude", "longitude"), found))
+
+
+def supplier_reading(frame: pd.DataFrame, buyer: str, home: dict, measure: str) -> str:
+    """ "Of £450k awarded by Leeds City Council, 22% went to suppliers in its own area (Leeds);
+    its suppliers sit in 3 districts; 0% could not be placed." """
+    amount_col = "value_gbp" if measure == "value" else "awards"
+    total = frame[amount_col].sum()
+    if frame.empty or not total:
+        return f"No {'award value' if measure == 'value' else 'awards'} from {buyer} under these filters."
+    local = frame.loc[frame["group"] == "local", amount_col].sum() / total
+    unplaced = frame.loc[frame["latitude"].isna(), amount_col].sum() / total
+    districts = frame.loc[frame["lad_code"].notna(), "lad_code"].nunique()
+    whole = f"{money(total)} awarded" if measure == "value" else f"the {total:,.0f} awards made"
+    where = f" ({home['area_name']})" if home.get("area_name") else ""
+    sentence = (f"Of {whole} by {buyer}, {pct(local)} went to local suppliers{where}; "
+                f"its suppliers are in {districts} district{'s' if districts != 1 else ''}")
+    return sentence + (f"; {pct(unplaced)} went to suppliers that cannot be placed on the map." if unplaced else ".")
+
+
+def supplier_alt(frame: pd.DataFrame, buyer: str, measure: str) -> str:
+    """Text description of the supplier map: each district, its locality and amount."""
+    amount = (lambda r: money(r["value_gbp"])) if measure == "value" else (lambda r: f"{r['awards']:,.0f} awards")
+    points = "; ".join(f"{r['district']} ({r['label']}): {amount(r)}" for _, r in placed(frame).iterrows())
+    return (f"Map of {buyer}'s suppliers by district, sized by "
+            f"{'award value' if measure == 'value' else 'number of awards'} and coloured by location. "
+            f"{points or 'No supplier can be placed'}.")

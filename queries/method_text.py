@@ -1,0 +1,160 @@
+"""The rules behind the figures, in the words the Methodology page shows.
+
+Where the README states a rule ("How the figures are made"), the text here is the README's
+word for word once its Markdown marks (** and `) are set aside; tests check that. The
+locality definitions and caveats live in loaders.definitions, which the code implements.
+"""
+
+from loaders.classify import band_labels
+from queries.suppliers import ATTRIBUTES_TEXT, NATIONAL_PROVIDER_TEXT
+
+PROVIDER_SIZE = (
+    "Supplier size only from the supplier's own declaration: details.scale (micro, small, medium, "
+    "sme, selfEmployed -> SME; large -> Large) or, in older Contracts Finder notices, the "
+    "supplier's boolean sme. Never from tender.suitability, which says whom a tender suits. "
+    "Missing -> Unknown.")
+VCSE = (
+    "VCSE from details.vcse (older: vco); missing -> null. In the provider-size chart VCSE "
+    "organisations form their own group whatever their size, so the groups add up to the total; "
+    "the headline SME share counts every SME, VCSE or not.")
+SME_MEANING = (
+    "An SME is a supplier that declared itself one in the notice (Procurement Act 2023 notices: "
+    "fewer than 250 staff and turnover up to £44m or balance sheet up to £38m; earlier notices the "
+    "EU definition). VCSE (voluntary, community or social enterprise) is likewise as declared in "
+    "the notice. Both describe the direct award only: they say nothing of subcontracting, so money "
+    "that a large prime contractor passes on to small or local subcontractors is not seen here.")
+VALUE = (
+    "Value: the award's value.amount; where the award has none, its contract's (value_source = "
+    "contract; Find a Tender UK7 notices carry it there); else none. On Find a Tender amount is net "
+    "of VAT (amountGross is ignored); Contracts Finder does not say. value_flag marks rather than "
+    "drops suspect values: zero, placeholder (under £1, e.g. 0.01), negative, over_1bn, non_gbp. "
+    "Negative, over-£1bn and non-GBP values are kept in the row (award_value_gbp, except non-GBP "
+    "which is null) but left out of value_gbp, so they add nothing to totals.")
+JOINT_AWARDS = (
+    "Joint awards split their value equally among their distinct suppliers (value_gbp = "
+    "award_value_gbp / n_suppliers), so totals never double count. \"By count\" counts each award "
+    "once (each supplier row weighs 1/n).")
+BY_VALUE_AND_COUNT = (
+    "Every share is shown by value and by count: a few very large awards, and framework ceilings "
+    "above all, can swamp value totals, while counts treat a £5k award like a £50m one. Frameworks "
+    "can be left out with one sidebar toggle, and the Overview says how much of the value they are.")
+VALUE_BANDS = (
+    "Value bands of award_value_gbp: under 25k, 25k-100k, 100k-500k, 500k-1m, 1m-5m, 5m-25m, 25m "
+    "and over, unknown. A value exactly on an edge goes to the higher band.")
+FRAMEWORKS = (
+    "Frameworks: is_framework where tender.techniques says framework or dynamic purchasing system, "
+    "or the title or procedure text says framework / dynamic purchasing / DPS. Descriptions are not "
+    "read (they often mention frameworks in passing).")
+CROSS_PUBLISHED = (
+    "Published on both platforms, counted once. Before 2025 above-threshold awards went to Find a "
+    "Tender and then to Contracts Finder, under different ocids. A Contracts Finder award is a copy "
+    "when a Find a Tender award has the same buyer (normalised name), a supplier in common (same "
+    "key, or the same name once case, punctuation and Ltd/Limited/plc are set aside), a value "
+    "within 1% of the Find a Tender net or gross value, and an award date at most 7 days apart. The "
+    "Find a Tender award is kept (it states the VAT basis); the copy's rows keep their place in the "
+    "table with duplicate_of naming the kept award, are left out of every figure, and are listed in "
+    "quality_events with the reason.")
+BUYER_TYPES = (
+    "Buyer type, first matching rule on the buyer's name wins: police/fire (police, crime "
+    "commissioner, fire ... rescue/authority/service); NHS (NHS, clinical commissioning, integrated "
+    "care board, foundation trust, hospital, health board, ambulance service, health and social care "
+    "trust); local authority (council, except Arts/Research/British Council and \"council for\"; "
+    "borough of; combined authority; Greater London Authority; City of London Corporation; parish); "
+    "education (university, college, school, academy, learning trust); housing (housing, homes); "
+    "central government (department for/of, ministry, Cabinet Office, HM, agency, executive, office "
+    "for/of, commission, regulator, ombudsman, or Find a Tender's publicAuthorityCentralGovernment); "
+    "otherwise other.")
+LATEST_RELEASE = (
+    "Latest release wins. All releases of an ocid are read together; for each award id the latest "
+    "release carrying it wins (by release date compared as UTC instants, then the Contracts Finder "
+    "sequence suffix of the release id). Contract entries are matched to awards by awardID, again "
+    "latest first.")
+EXCLUDED = (
+    "Excluded, but counted. Cancelled and unsuccessful awards, and award entries with no supplier, "
+    "give no rows; each is recorded in quality_events and counted by info. Active and pending "
+    "awards count.")
+SUPPLIER_KEY = (
+    "Supplier key: a registered identifier (GB-COH, GB-CHC, GB-SC, GB-NIC, GB-PPON, GB-MPR, ...) "
+    "from identifier, additionalIdentifiers or the party id, with Companies House numbers "
+    "left-padded to 8 characters (GB-COH-4142000 -> GB-COH-04142000); otherwise name: plus the "
+    "lower-cased name without punctuation or legal suffixes. Platform ids (GB-CFS-n, GB-FTS-n) "
+    "identify nothing across platforms and are not used. Buyer key: the normalised buyer name.")
+POSTCODES = (
+    "Postcodes are normalised (upper case, one space) and, when postalCode is empty, taken as the "
+    "last valid postcode in the free address text (which copes with lower case, no space, \\r\\n, "
+    "literal rn left by lost backslashes, and N/A). An address whose structured country or last "
+    "words name another country (Ireland, Canada, USA, ...) is outside the UK; JE, GY and IM "
+    "postcodes are the Crown dependencies, also outside the UK. An address whose last part is an "
+    "outward code alone (\"..., Leeds, LS6\") keeps it as a partial postcode, placed to its "
+    "postcode district.")
+CATEGORY = (
+    "Category from mainProcurementCategory, else the CPV division (45 works; 03-44 and 48 goods; "
+    "49-98 services).")
+AWARD_DATE = (
+    "Award date: the award's date, else the contract's dateSigned, else the award's datePublished, "
+    "else the release date.")
+NOTICE_URL = (
+    "notice_url: the award's or contract's document URL; else built from the release id (Contracts "
+    "Finder /Notice/{guid}, Find a Tender /Notice/{nnnnnn-yyyy}); else, for Find a Tender, the API "
+    "URL of the ocid's releases. Demo rows link to demo.invalid, because no public notice exists "
+    "for invented awards.")
+COVERAGE = (
+    "Coverage: the share of award rows with no value, no supplier postcode or no size declaration. "
+    "Unknowns are always shown beside the figures that depend on them, never silently dropped.")
+
+# (key, heading, text), in the order the Methodology page shows them.
+RULES = (
+    ("provider_size", "Provider size", PROVIDER_SIZE),
+    ("vcse", "VCSE", VCSE),
+    ("sme_meaning", "What SME and VCSE mean here", SME_MEANING),
+    ("value", "Value", VALUE),
+    ("joint_awards", "Joint awards", JOINT_AWARDS),
+    ("by_value_and_count", "By value and by count", BY_VALUE_AND_COUNT),
+    ("value_bands", "Value bands", VALUE_BANDS),
+    ("frameworks", "Frameworks", FRAMEWORKS),
+    ("cross_published", "Published on both platforms", CROSS_PUBLISHED),
+    ("buyer_types", "Buyer types", BUYER_TYPES),
+    ("national_provider", "National provider", NATIONAL_PROVIDER_TEXT),
+    ("supplier_attributes", "A supplier's size and home area", ATTRIBUTES_TEXT),
+    ("latest_release", "Latest release wins", LATEST_RELEASE),
+    ("excluded", "Cancelled and unsuccessful awards", EXCLUDED),
+    ("supplier_key", "Supplier and buyer keys", SUPPLIER_KEY),
+    ("postcodes", "Postcodes", POSTCODES),
+    ("category", "Category", CATEGORY),
+    ("award_date", "Award date", AWARD_DATE),
+    ("notice_url", "Notice links", NOTICE_URL),
+    ("coverage", "Coverage", COVERAGE),
+)
+# The rules the README states (tests check these word for word against it).
+IN_README = ("provider_size", "vcse", "value", "joint_awards", "value_bands", "frameworks",
+             "cross_published", "buyer_types", "latest_release", "excluded", "supplier_key",
+             "postcodes", "category", "award_date", "notice_url")
+
+LOCALITY_ORDER = ("local", "local_km", "same_region", "elsewhere_uk", "outside_uk", "unknown")
+
+SOURCES = (
+    ("Contracts Finder", "https://www.contractsfinder.service.gov.uk/",
+     "The UK government's service for public contract notices in England, read through its OCDS "
+     "search API."),
+    ("Find a Tender", "https://www.find-tender.service.gov.uk/",
+     "The UK government's service for higher-value public contract notices across the UK, read "
+     "through its OCDS release packages API."),
+    ("ONS geography", "https://geoportal.statistics.gov.uk/",
+     "The ONS postcode directory (NSPL or ONSPD) and council district boundaries from the ONS Open "
+     "Geography Portal, placing postcodes in council areas and regions."),
+    ("postcodes.io", "https://postcodes.io/",
+     "An open postcode lookup built on ONS data, asked for postcodes the ONS files did not place."),
+)
+LICENCE = "Open Government Licence v3.0"
+LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+LICENCE_TEXT = (
+    "Contracts Finder and Find a Tender data, and ONS geography, are published under the Open "
+    "Government Licence v3.0. Contains public sector information licensed under the Open Government "
+    "Licence v3.0. Postcode geography: contains OS data © Crown copyright and database right; "
+    "contains Royal Mail data © Royal Mail copyright and database right; source: Office for "
+    "National Statistics licensed under the Open Government Licence v3.0.")
+
+
+def band_text() -> str:
+    """The default value bands as the code makes them (checked against VALUE_BANDS by tests)."""
+    return ", ".join(band_labels())

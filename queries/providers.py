@@ -1,0 +1,192 @@
+"""Provider size: who wins the money (SME, VCSE, large, unknown) over time, by buyer type,
+by category and CPV division, and the largest awards to large suppliers.
+
+Groups are the Overview's provider groups (VCSE organisations are their own group whatever
+their size, so the groups add up to the total). Value is the sum of `value_gbp`; awards are
+counted once (1/n per supplier row of a joint award).
+"""
+
+import pandas as pd
+
+from queries.filters import Filters
+from queries.formatting import money, pct
+from queries.overview import AWARD_COUNT, DIMENSIONS, FINANCIAL_YEAR, GROUP_LABELS, PROVIDER_GROUP
+
+GROUPS = DIMENSIONS["provider"][1]  # SME, VCSE, Large, Unknown
+CATEGORIES = ("goods", "services", "works")
+NO_CPV, OTHER = "", "other"
+# What each row is split by: the SQL key and the rows it applies to.
+SPLITS = {
+    "year": (FINANCIAL_YEAR, "award_date IS NOT NULL"),
+    "buyer_type": ("coalesce(buyer_type, 'unknown')", "true"),
+    "category": ("coalesce(category, 'unknown')", "true"),
+    "cpv_division": (f"coalesce(left(cpv_code, 2), '{NO_CPV}')", "true"),
+}
+SPLIT_WORDS = {"year": "financial year", "buyer_type": "buyer type", "category": "category",
+               "cpv_division": "CPV division"}
+LONG_COLUMNS = ["key", "key_label", "group", "label", "value_gbp", "awards", "value_share", "count_share"]
+
+
+def provider_split(con, filters: Filters, split: str) -> pd.DataFrame:
+    """Value and awards per (split key, provider group): every group listed for every key,
+    with each group's share of its key's value and awards (the bars of a 100% stack)."""
+    key_sql, applies = SPLITS[split]
+    rows, params = filters.rows()
+    found = con.cursor().execute(f"""
+        SELECT {key_sql} AS key, {PROVIDER_GROUP} AS grp, coalesce(sum(value_gbp), 0) AS value_gbp,
+               {AWARD_COUNT} AS awards
+        FROM {rows} WHERE {applies} GROUP BY ALL""", params).df()
+    found["key"] = found["key"].astype(int if split == "year" else str)
+    return _long(found, _key_order(found, split), _labeller(con, split))
+
+
+def _key_order(found: pd.DataFrame, split: str) -> list:
+    """Years in order; categories goods, services, works (then any other); else largest first."""
+    if split == "year":
+        return sorted(found["key"].unique())
+    totals = found.groupby("key")["value_gbp"].sum().sort_values(ascending=False, kind="stable")
+    if split == "category":
+        return sorted(totals.index, key=lambda k: (CATEGORIES.index(k) if k in CATEGORIES else 9, k))
+    return list(totals.index)
+
+
+def _labeller(con, split: str):
+    """How a key is shown: "2024-25", "45 Construction work" / "CPV 45", "Unknown"."""
+    if split == "year":
+        return lambda year: f"{year}-{(year + 1) % 100:02d}"
+    if split == "cpv_division":
+        labels = division_labels(con)
+        return lambda code: labels.get(code, f"CPV {code}")
+    return lambda key: "Unknown" if key == "unknown" else key
+
+
+def _long(found: pd.DataFrame, keys: list, label_of) -> pd.DataFrame:
+    """Every (key, group) pair, zeros where nothing was awarded, shares within each key."""
+    grid = pd.MultiIndex.from_product([keys, GROUPS], names=["key", "grp"]).to_frame(index=False)
+    frame = grid.merge(found, on=["key", "grp"], how="left").fillna({"value_gbp": 0.0, "awards": 0.0})
+    frame = frame.rename(columns={"grp": "group"})
+    frame["awards"] = frame["awards"].round(2)
+    frame["key_label"] = frame["key"].map(label_of)
+    frame["label"] = frame["group"].map(lambda g: GROUP_LABELS.get(g, g))
+    for amount, share in (("value_gbp", "value_share"), ("awards", "count_share")):
+        total = frame.groupby("key", sort=False)[amount].transform("sum")
+        frame[share] = (frame[amount] / total.where(total > 0)).fillna(0.0)
+    return frame[LONG_COLUMNS]
+
+
+def division_labels(con) -> dict[str, str]:
+    """CPV division (2 digits) -> "45 Construction work", from the label of the division's own
+    code (nn000000) where any notice uses it. Divisions not listed show as "CPV nn"."""
+    found = con.cursor().execute("""
+        SELECT left(cpv_code, 2), min(cpv_label) FROM awards
+        WHERE cpv_code LIKE '__000000' AND cpv_label IS NOT NULL GROUP BY 1""").fetchall()
+    return {NO_CPV: "No CPV code", OTHER: "Other divisions"} | {code: f"{code} {label}" for code, label in found}
+
+
+def provider_by_division(con, filters: Filters, measure: str, top: int = 10) -> pd.DataFrame:
+    """The `top` CPV divisions by value (or by awards), each split by provider group; the
+    other divisions together as one "Other divisions" bar, so the bars add up to the total."""
+    frame = provider_split(con, filters, "cpv_division")
+    amount = "value_gbp" if measure == "value" else "awards"
+    totals = frame.groupby("key", sort=False)[amount].sum()
+    ranked = [k for k in totals.sort_values(ascending=False, kind="stable").index if k != NO_CPV]
+    keys = ranked[:top] + ([OTHER] if len(ranked) > top else []) + ([NO_CPV] if NO_CPV in totals.index else [])
+    frame["key"] = frame["key"].where(frame["key"].isin(keys), OTHER)
+    found = frame.groupby(["key", "group"], as_index=False)[["value_gbp", "awards"]].sum()
+    return _long(found.rename(columns={"group": "grp"}), keys, _labeller(con, "cpv_division"))
+
+
+LARGEST_COLUMNS = ["award_date", "buyer_name", "supplier_name", "title", "value_gbp", "notice_url", "award_value_gbp",
+                   "n_suppliers", "locality", "supplier_area", "is_framework"]
+
+
+def largest_large_awards(con, filters: Filters, limit: int | None = 200, offset: int = 0) -> pd.DataFrame:
+    """Awards to suppliers declaring themselves large, largest share of value first, with where
+    the supplier is (under the chosen definition of local) and the notice link."""
+    rows, params = filters.rows()
+    frame = con.cursor().execute(f"""
+        SELECT award_date, buyer_name, supplier_name, title, value_gbp, award_value_gbp, n_suppliers,
+               loc AS locality, supplier_lad_name AS supplier_area, is_framework, notice_url
+        FROM {rows} WHERE supplier_size = 'Large' AND value_gbp IS NOT NULL
+        ORDER BY value_gbp DESC, award_key LIMIT ? OFFSET ?""", params + [limit, offset]).df()
+    frame["locality"] = frame["locality"].map(lambda v: GROUP_LABELS.get(v, v))
+    return frame[LARGEST_COLUMNS]
+
+
+def large_award_rows(con, filters: Filters) -> int:
+    """How many rows `largest_large_awards` can list (for paging)."""
+    rows, params = filters.rows()
+    return con.cursor().execute(
+        f"SELECT count(*) FROM {rows} WHERE supplier_size = 'Large' AND value_gbp IS NOT NULL", params).fetchone()[0]
+
+
+# --- Readings (one plain-English sentence per chart) and chart descriptions ---------------
+
+MEASURE_WORDS = {"value": "of award value", "count": "of awards"}
+
+
+def _share_col(measure: str) -> str:
+    return "value_share" if measure == "value" else "count_share"
+
+
+def _shares(frame: pd.DataFrame, key, measure: str) -> dict:
+    part = frame[frame["key"] == key]
+    return dict(zip(part["group"], part[_share_col(measure)]))
+
+
+def year_sentence(frame: pd.DataFrame, measure: str) -> str:
+    """ "In 2024-25, 41% of award value went to SMEs (not VCSE), 6% to VCSEs and 48% to large
+    suppliers (not VCSE), against 52% to large suppliers in 2021-22." """
+    keys = list(dict.fromkeys(frame["key"]))
+    if not keys:
+        return "No awards with a date match these filters."
+    last = _shares(frame, keys[-1], measure)
+    name = frame.loc[frame["key"] == keys[-1], "key_label"].iloc[0]
+    sentence = (f"In {name}, {pct(last['SME'])} {MEASURE_WORDS[measure]} went to SMEs (not VCSE), "
+                f"{pct(last['VCSE'])} to VCSE organisations and {pct(last['Large'])} to large suppliers (not VCSE)")
+    if len(keys) > 1:
+        first_name = frame.loc[frame["key"] == keys[0], "key_label"].iloc[0]
+        sentence += f", against {pct(_shares(frame, keys[0], measure)['Large'])} to large suppliers in {first_name}"
+    return sentence + "."
+
+
+def split_sentence(frame: pd.DataFrame, measure: str, split: str) -> str:
+    """ "Large suppliers (not VCSE) won the most of award value in works (62%) and the least in
+    services (31%)." for the keys with any awards (not the Other / unknown bars)."""
+    totals = frame.groupby("key", sort=False)["awards"].sum()
+    keys = [k for k in totals.index if totals[k] > 0 and k not in (OTHER, NO_CPV, "unknown")]
+    if not keys:
+        return "No awards match these filters."
+    large = {k: _shares(frame, k, measure)["Large"] for k in keys}
+    label = dict(zip(frame["key"], frame["key_label"]))
+    high, low = max(keys, key=large.get), min(keys, key=large.get)
+    words = MEASURE_WORDS[measure]
+    if len(keys) == 1:
+        sme = _shares(frame, high, measure)["SME"] + _shares(frame, high, measure)["VCSE"]
+        return (f"For {SPLIT_WORDS[split]} {label[high]}, large suppliers (not VCSE) won {pct(large[high])} "
+                f"{words} and SMEs and VCSEs {pct(sme)}.")
+    return (f"By {SPLIT_WORDS[split]}, large suppliers (not VCSE) won the biggest share {words} in "
+            f"{label[high]} ({pct(large[high])}) and the smallest in {label[low]} ({pct(large[low])}).")
+
+
+def stack_alt(frame: pd.DataFrame, measure: str, split: str) -> str:
+    """A text description of a provider-size stack: every bar and its groups' shares."""
+    bars = []
+    for key in dict.fromkeys(frame["key"]):
+        part = frame[frame["key"] == key]
+        groups = ", ".join(f"{r['group']} {pct(r[_share_col(measure)])}" for _, r in part.iterrows())
+        bars.append(f"{part['key_label'].iloc[0]}: {groups}")
+    kind = (f"Stacked bar chart of {MEASURE_WORDS[measure].removeprefix('of ')}" if split == "year"
+            else f"100% stacked bar chart of the shares {MEASURE_WORDS[measure]}")
+    return (f"{kind} by provider size for each "
+            f"{SPLIT_WORDS[split]}. {'; '.join(bars) or 'No awards'}.")
+
+
+def largest_sentence(frame: pd.DataFrame) -> str:
+    """ "The largest award to a large supplier is £12m from Leeds City Council to X Ltd (Title)." """
+    if frame.empty:
+        return "No awards to large suppliers match these filters."
+    top = frame.iloc[0]
+    joint = f" (its share of a {money(top['award_value_gbp'])} joint award)" if top["n_suppliers"] > 1 else ""
+    return (f"The largest award to a large supplier is {money(top['value_gbp'])}{joint} from "
+            f"{top['buyer_name']} to {top['supplier_name']}: {top['title'] or 'untitled'}.")

@@ -1,0 +1,508 @@
+"""Queries and readings for the Council scorecard: one council's figures against its peers,
+its rank, its suppliers' footprint, its contracts ending soon and its data coverage.
+
+Councils are buyers of type 'local authority', named as the `buyer` filter names them
+(`buyer_name`). A council's type comes from its area code (DESIGN.md's buyer area):
+E06 unitary, E07 district, E08 metropolitan borough, E09 London borough, E10 county,
+W06 Wales, S12 Scotland, N09 Northern Ireland. Figures follow queries.overview: value is
+sum(value_gbp), awards count each joint award once, and every share is given by value and
+by count. Peer figures are computed under the same filters as the council's own.
+"""
+
+import html
+from dataclasses import replace
+from datetime import date
+
+import pandas as pd
+
+from loaders.postcodes import extract_outward, normalise_postcode, outward
+from queries.filters import Filters
+from queries.formatting import money, pct
+from queries.overview import AWARD_COUNT
+
+COUNCIL_TYPE = "local authority"
+
+# A supplier that won awards from buyers in at least this many regions (ITL1 regions, or
+# nations for Scotland, Wales and Northern Ireland) across the whole store is a
+# "national provider" (DESIGN.md: buyers in several regions).
+NATIONAL_PROVIDER_REGIONS = 3
+NATIONAL_PROVIDER_TEXT = (f"A national provider is a supplier that won awards from buyers in "
+                          f"{NATIONAL_PROVIDER_REGIONS} or more regions across all the data held.")
+
+ENDING_MONTHS = 24  # contracts ending within this many months are re-commissioning opportunities
+
+# Area-code prefix -> (one council, the peer group's name).
+COUNCIL_TYPES = {
+    "E06": ("unitary council", "unitary councils"),
+    "E07": ("district council", "district councils"),
+    "E08": ("metropolitan borough council", "metropolitan borough councils"),
+    "E09": ("London borough", "London boroughs"),
+    "E10": ("county council", "county councils"),
+    "W06": ("Welsh council", "Welsh councils"),
+    "S12": ("Scottish council", "Scottish councils"),
+    "N09": ("Northern Ireland council", "Northern Ireland councils"),
+}
+
+# (column, words): the measures each council is ranked on, higher first.
+MEASURES = (
+    ("value_gbp", "total award value"),
+    ("awards", "number of awards"),
+    ("local_value_share", "% local by value"),
+    ("local_count_share", "% local by count"),
+    ("sme_value_share", "% SME by value"),
+    ("sme_count_share", "% SME by count"),
+    ("vcse_value_share", "% VCSE by value"),
+    ("vcse_count_share", "% VCSE by count"),
+)
+SHARES = {"local": "loc = 'local'", "sme": "supplier_size = 'SME'", "vcse": "supplier_vcse"}
+PEER_GROUPS = {"type": "Same council type", "region": "Same region", "list": "Your list"}
+
+
+def council_type(area_code: str | None) -> str | None:
+    """The council type prefix (E06 ... N09) of an area code, None when not a council area."""
+    prefix = (area_code or "")[:3]
+    return prefix if prefix in COUNCIL_TYPES else None
+
+
+def councils(con) -> list[str]:
+    """Every council buyer in the store (whatever the filters, so a choice never vanishes)."""
+    rows = con.cursor().execute("""
+        SELECT DISTINCT buyer_name FROM awards
+        WHERE buyer_type = ? AND buyer_name IS NOT NULL AND duplicate_of IS NULL ORDER BY 1""",
+                                [COUNCIL_TYPE]).fetchall()
+    return [name for (name,) in rows]
+
+
+# --- choosing a council by postcode ---------------------------------------------------------
+
+def council_for_postcode(con, text: str) -> dict:
+    """The council whose area holds a postcode (or postcode district such as "LS1").
+
+    The postcode is placed through the store's `postcodes` table: exactly, else by the most
+    common district of the store's postcodes in its postcode district. The council chosen is
+    the one whose area is that district (or the council that succeeded it), else its county.
+    Returns the place, `council` (None when no council in the data covers it), `others`
+    (further councils covering it, e.g. the county council of a district) and `problem`:
+    None, 'invalid', 'unplaced' or 'no_council'.
+    """
+    postcode = normalise_postcode(text)
+    query = postcode or extract_outward((text or "").strip())
+    found = {"query": query, "precision": None, "lad_code": None, "lad_name": None, "county_code": None,
+             "county_name": None, "region": None, "council": None, "others": (), "problem": None}
+    if not query:
+        return {**found, "problem": "invalid"}
+    place = _place(con, postcode, outward(postcode) if postcode else query)
+    if place is None:
+        return {**found, "problem": "unplaced"}
+    found.update(place)
+    names = _councils_covering(con, found["lad_code"], found["county_code"])
+    if not names:
+        return {**found, "problem": "no_council"}
+    return {**found, "council": names[0], "others": tuple(names[1:])}
+
+
+def _place(con, postcode: str | None, district: str) -> dict | None:
+    """Place a postcode from the store's cache: exactly, else by its postcode district."""
+    columns = "lad_code, lad_name, county_code, county_name, region"
+    if postcode:
+        row = con.cursor().execute(f"SELECT {columns} FROM postcodes WHERE postcode = ? AND lad_code IS NOT NULL",
+                                   [postcode]).fetchone()
+        if row:
+            return dict(zip(columns.split(", "), row), precision="postcode")
+    row = con.cursor().execute(f"""
+        SELECT lad_code, any_value(lad_name), any_value(county_code), any_value(county_name), any_value(region)
+        FROM postcodes WHERE (postcode = ? OR postcode LIKE ?) AND lad_code IS NOT NULL
+        GROUP BY lad_code ORDER BY count(*) DESC, lad_code LIMIT 1""", [district, f"{district} %"]).fetchone()
+    return dict(zip(columns.split(", "), row), precision="district") if row else None
+
+
+def _councils_covering(con, lad_code: str, county_code: str | None) -> list[str]:
+    """Council buyers whose area is the district (or its successor), then its county."""
+    codes = [lad_code]
+    if _has_table(con, "lad_successors"):
+        codes += [code for (code,) in con.cursor().execute(
+            "SELECT new_code FROM lad_successors WHERE old_code = ?", [lad_code]).fetchall()]
+    rows = con.cursor().execute(f"""
+        SELECT buyer_name, CASE WHEN buyer_area_code = ? THEN 1 ELSE 0 END AS is_county, count(*) AS n
+        FROM awards
+        WHERE buyer_type = ? AND duplicate_of IS NULL
+          AND buyer_area_code IN ({", ".join("?" for _ in codes)}, ?)
+        GROUP BY buyer_name, is_county ORDER BY is_county, n DESC, buyer_name""",
+                                [county_code, COUNCIL_TYPE, *codes, county_code]).fetchall()
+    return list(dict.fromkeys(name for name, _, _ in rows))
+
+
+def _has_table(con, name: str) -> bool:
+    return bool(con.cursor().execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
+
+
+# --- every council's figures, peers and ranks -----------------------------------------------
+
+def council_filters(filters: Filters, council: str) -> Filters:
+    """The sidebar filters for one council: the council replaces the buyer, buyer type and
+    region choices; dates, source, size, category, frameworks and what local means apply."""
+    return replace(filters, buyers=(council,), buyer_types=(), regions=())
+
+
+def peer_filters(filters: Filters) -> Filters:
+    """The sidebar filters for comparing councils: every council, whatever the buyer choices."""
+    return replace(filters, buyers=(), buyer_types=(), regions=())
+
+
+def council_table(con, filters: Filters) -> pd.DataFrame:
+    """One row per council with awards under the filters: its area, type, region, value,
+    awards and the local / SME / VCSE shares by value and by count.
+
+    A council is a buyer name that appears with buyer type 'local authority'; all its rows
+    count (the same rows the council's own figures use). A share is 0 when no award meets
+    it, and empty only when there is nothing to share (no known value)."""
+    rows, params = filters.rows()
+    shares = ", ".join(
+        f"coalesce(sum(value_gbp) FILTER ({condition}), 0) / nullif(sum(value_gbp), 0) AS {name}_value_share, "
+        f"coalesce({AWARD_COUNT} FILTER ({condition}), 0) / nullif({AWARD_COUNT}, 0) AS {name}_count_share"
+        for name, condition in SHARES.items())
+    frame = con.cursor().execute(f"""
+        SELECT buyer_name AS council, mode(buyer_area_code) AS area_code, mode(buyer_area_name) AS area_name,
+               mode(buyer_region) AS region, coalesce(sum(value_gbp), 0) AS value_gbp,
+               {AWARD_COUNT} AS awards, {shares}
+        FROM {rows}
+        WHERE buyer_name IN (SELECT buyer_name FROM awards WHERE buyer_type = ?)
+        GROUP BY buyer_name ORDER BY buyer_name""", params + [COUNCIL_TYPE]).df()
+    frame.insert(2, "council_type", frame["area_code"].map(council_type))
+    frame["awards"] = frame["awards"].round(2)
+    return frame
+
+
+def describe_council(table: pd.DataFrame, council: str) -> str:
+    """ "Leeds City Council: a metropolitan borough council (Leeds, E08000035), Yorkshire and The Humber." """
+    row = table.loc[table["council"] == council].iloc[0]
+    kind = COUNCIL_TYPES.get(row["council_type"], ("council of unknown type",))[0]
+    article = "an" if kind[0].lower() in "aeiou" else "a"
+    area = f" ({row['area_name']}, {row['area_code']})" if isinstance(row["area_code"], str) else ""
+    region = f", {row['region']}" if isinstance(row["region"], str) else ""
+    return f"{council}: {article} {kind}{area}{region}."
+
+
+def peer_groups(table: pd.DataFrame, council: str, chosen: tuple[str, ...]) -> dict:
+    """The council's peer groups as {key: (name of the group, council names)}, each with the
+    council itself: same type, same region, and the user's own list (when given)."""
+    row = table.loc[table["council"] == council].iloc[0]
+    groups = {}
+    if row["council_type"]:
+        names = table.loc[table["council_type"] == row["council_type"], "council"]
+        groups["type"] = (COUNCIL_TYPES[row["council_type"]][1], tuple(names))
+    if isinstance(row["region"], str):
+        names = table.loc[table["region"] == row["region"], "council"]
+        groups["region"] = (f"councils in {row['region']}", tuple(names))
+    listed = [name for name in table["council"] if name in set(chosen) | {council}]
+    if len(listed) > 1:
+        groups["list"] = ("councils on your list", tuple(listed))
+    return groups
+
+
+def rank_table(table: pd.DataFrame, council: str, groups: dict) -> pd.DataFrame:
+    """Per measure: the council's figure, and per peer group its rank, the group's size and
+    median, and the rank in words ("1st of 2 metropolitan borough councils for % local by value").
+
+    Rank 1 is the highest figure; ties share the better rank. Councils without a figure
+    (no known value for a share by value) are left out of that measure's ranking."""
+    mine = table.loc[table["council"] == council].iloc[0]
+    records = []
+    for column, words in MEASURES:
+        record = {"measure": column, "label": words, "council": mine[column],
+                  "council_text": _shown(column, mine[column])}
+        for key, (name, members) in groups.items():
+            values = table.loc[table["council"].isin(members), column].dropna()
+            rank = int((values > mine[column]).sum()) + 1 if pd.notna(mine[column]) else None
+            record.update({f"{key}_rank": rank, f"{key}_of": len(values),
+                           f"{key}_rank_short": f"{ordinal(rank)} of {len(values)}" if rank else "–",
+                           f"{key}_median": values.median() if len(values) else None,
+                           f"{key}_median_text": _shown(column, values.median() if len(values) else None),
+                           f"{key}_rank_text": rank_words(rank, len(values), name, words)})
+        records.append(record)
+    return pd.DataFrame(records)
+
+
+def rank_words(rank: int | None, of: int, group: str, measure: str) -> str:
+    """ "3rd of 12 unitary councils for % local by value" (or why there is no rank)."""
+    if rank is None:
+        return f"no figure for {measure}"
+    if of == 1:
+        return f"the only one of the {group} with a figure for {measure}"
+    return f"{ordinal(rank)} of {of} {group} for {measure}"
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _shown(column: str, value) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    if column == "value_gbp":
+        return money(value)
+    if column == "awards":
+        return f"{value:,.0f}"
+    return pct(value)
+
+
+def group_members(table: pd.DataFrame, members: tuple[str, ...], council: str, measure: str) -> pd.DataFrame:
+    """The rows of a peer group, highest % local (by value or count) first, the chosen council
+    marked (for the peer table)."""
+    part = table.loc[table["council"].isin(members)]
+    part = part.sort_values([f"local_{measure}_share", "council"], ascending=[False, True],
+                            na_position="last").reset_index(drop=True)
+    part.insert(1, "this_council", part["council"] == council)
+    return part
+
+
+# --- suppliers and their footprint ----------------------------------------------------------
+
+def _footprint_cte(rows: str) -> str:
+    """A CTE `reach`: for each supplier of the rows, the distinct buyer regions and council
+    buyers it served across the whole store (every award, whatever the filters)."""
+    return f"""reach AS (
+        SELECT supplier_key, count(DISTINCT buyer_region) AS regions_served,
+               count(DISTINCT buyer_key) FILTER (buyer_type = '{COUNCIL_TYPE}') AS councils_served
+        FROM awards
+        WHERE duplicate_of IS NULL AND supplier_key IN (SELECT supplier_key FROM {rows})
+        GROUP BY supplier_key)"""
+
+
+def top_suppliers(con, filters: Filters, measure: str, limit: int = 20) -> pd.DataFrame:
+    """The council's largest suppliers (by value or by count) with their footprint: regions
+    and councils served across all the data, and whether each is a national provider.
+
+    `value_share` / `count_share` are shares of the council's whole total, not of the rows
+    listed. `label` is the name for charts, with & and < escaped (Plotly reads tags in text)."""
+    rows, params = filters.rows()
+    order = "value_gbp DESC NULLS LAST, awards DESC" if measure == "value" else "awards DESC, value_gbp DESC NULLS LAST"
+    frame = con.cursor().execute(f"""
+        WITH mine AS (SELECT * FROM {rows}),
+        {_footprint_cte("mine")},
+        per_supplier AS (
+            SELECT supplier_key, arg_max(supplier_name, award_date) AS supplier_name,
+                   mode(supplier_size) AS supplier_size, bool_or(supplier_vcse) AS supplier_vcse,
+                   mode(supplier_lad_name) AS supplier_home, mode(supplier_region) AS supplier_region,
+                   mode(loc) AS locality, coalesce(sum(value_gbp), 0) AS value_gbp, {AWARD_COUNT} AS awards
+            FROM mine GROUP BY supplier_key)
+        SELECT p.*, p.value_gbp / nullif((SELECT sum(value_gbp) FROM mine), 0) AS value_share,
+               p.awards / nullif((SELECT {AWARD_COUNT} FROM mine), 0) AS count_share,
+               r.regions_served, r.councils_served, r.regions_served >= ? AS national_provider
+        FROM per_supplier p JOIN reach r USING (supplier_key)
+        ORDER BY {order}, supplier_name LIMIT ?""", params + [NATIONAL_PROVIDER_REGIONS, limit]).df()
+    frame["awards"] = frame["awards"].round(2)
+    frame = frame.fillna({"value_share": 0.0, "count_share": 0.0})
+    frame.insert(0, "group", frame["supplier_key"])
+    frame.insert(1, "label", [html.escape(n or "", quote=False) + (" (national provider)" if national else "")
+                              for n, national in zip(frame["supplier_name"], frame["national_provider"])])
+    return frame
+
+
+def supplier_footprint(con, supplier_key: str) -> dict:
+    """Regions and councils one supplier served across all the data, and whether it counts as
+    a national provider."""
+    regions, councils_served = con.cursor().execute(f"""
+        SELECT count(DISTINCT buyer_region), count(DISTINCT buyer_key) FILTER (buyer_type = '{COUNCIL_TYPE}')
+        FROM awards WHERE duplicate_of IS NULL AND supplier_key = ?""", [supplier_key]).fetchone()
+    return {"regions_served": regions, "councils_served": councils_served,
+            "national_provider": regions >= NATIONAL_PROVIDER_REGIONS}
+
+
+def national_awards(con, filters: Filters, limit: int = 20) -> pd.DataFrame:
+    """The council's biggest awards (by this supplier's value) to national providers, with
+    notice links."""
+    rows, params = filters.rows()
+    return con.cursor().execute(f"""
+        WITH mine AS (SELECT * FROM {rows}), {_footprint_cte("mine")}
+        SELECT award_date, title, supplier_name, supplier_size, loc AS locality, value_gbp, award_value_gbp,
+               n_suppliers, contract_end, regions_served, councils_served, notice_url
+        FROM mine JOIN reach USING (supplier_key)
+        WHERE regions_served >= ?
+        ORDER BY value_gbp DESC NULLS LAST, award_date DESC, award_key LIMIT ?""",
+                                params + [NATIONAL_PROVIDER_REGIONS, limit]).df()
+
+
+def national_summary(con, filters: Filters) -> dict:
+    """How much of the council's value and awards went to national providers."""
+    rows, params = filters.rows()
+    row = con.cursor().execute(f"""
+        WITH mine AS (SELECT * FROM {rows}), {_footprint_cte("mine")}
+        SELECT coalesce(sum(value_gbp) FILTER (regions_served >= ?), 0), sum(value_gbp),
+               coalesce({AWARD_COUNT} FILTER (regions_served >= ?), 0), {AWARD_COUNT},
+               count(DISTINCT supplier_key) FILTER (regions_served >= ?)
+        FROM mine JOIN reach USING (supplier_key)""", params + [NATIONAL_PROVIDER_REGIONS] * 3).fetchone()
+    value, total_value, awards, total_awards, suppliers = row
+    return {"value_gbp": value, "value_share": value / total_value if total_value else None,
+            "awards": awards, "count_share": awards / total_awards if total_awards else None,
+            "suppliers": suppliers}
+
+
+# --- contracts ending soon ------------------------------------------------------------------
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it has no such day)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def ending_contracts(con, filters: Filters, today: date, months: int = ENDING_MONTHS) -> pd.DataFrame:
+    """The council's contracts whose end date lies between `today` and `months` later, soonest
+    first: the chances to re-commission, with each supplier's footprint and notice link."""
+    rows, params = filters.rows()
+    return con.cursor().execute(f"""
+        WITH mine AS (SELECT * FROM {rows} WHERE contract_end BETWEEN ? AND ?), {_footprint_cte("mine")}
+        SELECT contract_end, title, supplier_name, supplier_size, supplier_vcse, loc AS locality,
+               value_gbp, award_value_gbp, n_suppliers, award_date, regions_served,
+               regions_served >= ? AS national_provider, notice_url
+        FROM mine JOIN reach USING (supplier_key)
+        ORDER BY contract_end, value_gbp DESC NULLS LAST, award_key""",
+                                params + [today, add_months(today, months), NATIONAL_PROVIDER_REGIONS]).df()
+
+
+# --- data coverage --------------------------------------------------------------------------
+
+COVERAGE = (
+    ("value", "No value", "value_gbp IS NULL"),
+    ("postcode", "No supplier postcode", "supplier_postcode IS NULL"),
+    ("size", "No size (SME or large)", "supplier_size = 'Unknown' OR supplier_size IS NULL"),
+)
+
+
+def coverage(con, filters: Filters) -> pd.DataFrame:
+    """How many award rows lack a value, a supplier postcode or a size flag, and any of them."""
+    rows, params = filters.rows()
+    checks = ", ".join(f"count(*) FILTER ({condition})" for _, _, condition in COVERAGE)
+    anything = " OR ".join(f"({condition})" for _, _, condition in COVERAGE)
+    found = con.cursor().execute(f"SELECT count(*), {checks}, count(*) FILTER ({anything}) FROM {rows}",
+                                 params).fetchone()
+    total, *missing = found
+    items = [(key, label) for key, label, _ in COVERAGE] + [("any", "Any of these")]
+    return pd.DataFrame({"gap": [k for k, _ in items], "label": [label for _, label in items],
+                         "rows": total, "missing": missing,
+                         "share": [m / total if total else None for m in missing]})
+
+
+# --- readings -------------------------------------------------------------------------------
+
+def ranks_sentence(ranks: pd.DataFrame, council: str, measure: str) -> str:
+    """ "Leeds City Council is 1st of 2 metropolitan borough councils ... for % local by value." """
+    row = ranks.loc[ranks["measure"] == f"local_{measure}_share"].iloc[0]
+    texts = [row[c] for c in ranks.columns if c.endswith("_rank_text")]
+    if not texts:
+        return f"{council} has no peers with awards under these filters."
+    return f"{council} is " + "; ".join(texts) + "."
+
+
+def peers_sentence(members: pd.DataFrame, council: str, group: str, measure: str) -> str:
+    """ "Among 2 metropolitan borough councils, % local by value runs from 0% to 22%; Leeds ... 22%." """
+    column = f"local_{measure}_share"
+    values = members[column].dropna()
+    mine = members.loc[members["council"] == council, column]
+    if values.empty or mine.empty:
+        return f"No figures for {group} under these filters."
+    words = "by value" if measure == "value" else "by count"
+    return (f"Among {len(members)} {group}, % local {words} runs from {pct(values.min())} to "
+            f"{pct(values.max())} (median {pct(values.median())}); {council}: {pct(mine.iloc[0])}.")
+
+
+def trend_sentence(frame: pd.DataFrame, council: str, measure: str) -> str:
+    """ "In 2024-25, 0% of Leeds City Council's award value went to local suppliers, down from 25% in 2023-24." """
+    if frame.empty:
+        return f"No awards by {council} match these filters."
+    words = "award value" if measure == "value" else "awards"
+    last, first = frame.iloc[-1], frame.iloc[0]
+    sentence = (f"In {last['financial_year']}, {pct(last['local_share'])} of {council}'s {words} "
+                f"went to local suppliers")
+    if len(frame) > 1:
+        if pct(last["local_share"]) == pct(first["local_share"]):
+            return f"{sentence}, the same as in {first['financial_year']}."
+        change = "up" if last["local_share"] > first["local_share"] else "down"
+        sentence += f", {change} from {pct(first['local_share'])} in {first['financial_year']}"
+    return sentence + "."
+
+
+def suppliers_sentence(frame: pd.DataFrame, council: str, measure: str) -> str:
+    """ "The largest supplier to Leeds City Council is Pennine Roads Ltd, with 67% of its award value (£300k)." """
+    if frame.empty:
+        return f"No awards by {council} match these filters."
+    top = frame.iloc[0]
+    share, amount = ((top["value_share"], money(top["value_gbp"])) if measure == "value"
+                     else (top["count_share"], _awards(top["awards"])))
+    words = "award value" if measure == "value" else "awards"
+    national = int(frame["national_provider"].sum())
+    listed = (f"none of the {len(frame)} suppliers listed is a national provider" if not national else
+              f"{national} of the {len(frame)} suppliers listed {'is a national provider' if national == 1 else 'are national providers'}")
+    return (f"The largest supplier to {council} is {top['supplier_name']}, with {pct(share)} of its {words} "
+            f"({amount}); {listed}.")
+
+
+def suppliers_alt(frame: pd.DataFrame, measure: str) -> str:
+    """A text description of the top suppliers chart: every bar, its amount and share."""
+    column, share = ("value_gbp", "value_share") if measure == "value" else ("awards", "count_share")
+    bars = "; ".join(
+        f"{r['supplier_name']}{' (national provider)' if r['national_provider'] else ''} "
+        f"{money(r[column]) if measure == 'value' else _awards(r[column])} ({pct(r[share])})"
+        for _, r in frame.iterrows())
+    return f"Bar chart of the largest suppliers by {'value' if measure == 'value' else 'number of awards'}: {bars}."
+
+
+def _awards(n: float) -> str:
+    """ "1 award", "12 awards", "2.5 awards" (a joint award counts 1/n to each supplier)."""
+    shown = f"{n:,.1f}".removesuffix(".0")
+    return f"{shown} award" + ("" if shown == "1" else "s")
+
+
+def national_sentence(summary: dict, council: str) -> str:
+    """ "National providers won £1.2m (34%) of Leeds City Council's award value, 12% of its awards." """
+    if not summary["suppliers"]:
+        return (f"None of {council}'s suppliers under these filters won awards from buyers in "
+                f"{NATIONAL_PROVIDER_REGIONS} or more regions.")
+    who = "1 national provider" if summary["suppliers"] == 1 else f"{summary['suppliers']:,} national providers"
+    return (f"{who} won {money(summary['value_gbp'])} "
+            f"({pct(summary['value_share'])}) of {council}'s award value and {pct(summary['count_share'])} "
+            f"of its awards.")
+
+
+def ending_sentence(frame: pd.DataFrame, council: str, today: date, months: int = ENDING_MONTHS) -> str:
+    """ "3 of Leeds City Council's contracts, worth £1.2m, end by 24 Nov 2028; 1 is with a national provider." """
+    until = add_months(today, months)
+    if frame.empty:
+        return (f"None of {council}'s contracts under these filters has an end date between "
+                f"{today:%d %b %Y} and {until:%d %b %Y}.")
+    national = frame.loc[frame["national_provider"].astype(bool)]
+    awards = (1.0 / frame["n_suppliers"]).sum()
+    national_awards_ = (1.0 / national["n_suppliers"]).sum()
+    return (f"{awards:,.0f} of {council}'s contracts, worth {money(frame['value_gbp'].sum())}, end between "
+            f"{today:%d %b %Y} and {until:%d %b %Y}; {national_awards_:,.0f} of them, worth "
+            f"{money(national['value_gbp'].sum())}, with national providers.")
+
+
+def coverage_against(con, filters: Filters, council: str, peers: tuple[str, ...]) -> pd.DataFrame:
+    """The council's coverage beside its peers' (all their rows together), same filters."""
+    mine = coverage(con, council_filters(filters, council))
+    theirs = coverage(con, replace(peer_filters(filters), buyers=tuple(peers)))
+    mine["peers_rows"] = theirs["rows"]
+    mine["peers_missing"] = theirs["missing"]
+    mine["peers_share"] = theirs["share"]
+    return mine
+
+
+def coverage_sentence(frame: pd.DataFrame, council: str) -> str:
+    """ "Of Leeds City Council's 3 award rows, 0% lack a value, 0% a supplier postcode, 0% a size." """
+    by_gap = frame.set_index("gap")
+    total = int(by_gap.loc["value", "rows"])
+    if not total:
+        return f"No awards by {council} match these filters."
+    return (f"Of {council}'s {total:,} award rows, {pct(by_gap.loc['value', 'share'])} have no value, "
+            f"{pct(by_gap.loc['postcode', 'share'])} no supplier postcode (so locality is unknown) and "
+            f"{pct(by_gap.loc['size', 'share'])} no size.")

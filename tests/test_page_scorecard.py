@@ -1,0 +1,336 @@
+"""The Council scorecard page: a council picked by name or by postcode, its figures equal to
+hand sums over tests/app_fixtures.AWARDS, its ranks among peers, its suppliers' footprint,
+its contracts ending soon and its data coverage."""
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from loaders import store
+from loaders.loading import import_files
+from queries import scorecard as sc
+from queries.filters import Filters
+from queries.overview import trend
+from tests.app_fixtures import AWARDS, LOOKUP, build_small_store, release
+from tests.test_app import LOCALITY, SME, VCSE, metrics, run_app, share
+
+LEEDS, ESSEX, MANCHESTER = "Leeds City Council", "Essex County Council", "Manchester City Council"
+TODAY = date.today()
+
+# A second small store: one supplier serving councils in three regions (a national
+# provider), contract end dates around today, and a name with markup in it.
+NATIONAL = "Nationwide Services Ltd"
+BOLD = "Bold <b>Co</b> & Sons Ltd"
+EXTRA = (  # AWARDS-shaped rows, plus the contract end date
+    (LEEDS, "LS1 1UR", NATIONAL, "9 Deansgate, Manchester, M1 1AA", "large", False, 500_000, "2024-05-01",
+     TODAY + timedelta(days=180)),
+    (MANCHESTER, "M1 1AE", NATIONAL, "9 Deansgate, Manchester, M1 1AA", "large", False, 200_000, "2024-05-02", None),
+    (ESSEX, "CM1 1QH", NATIONAL, "9 Deansgate, Manchester, M1 1AA", "large", False, 100_000, "2024-05-03", None),
+    (LEEDS, "LS1 1UR", BOLD, "1 Mill Lane, Leeds, LS6 2AB", "sme", False, 40_000, "2024-06-01",
+     sc.add_months(TODAY, 30)),
+    (LEEDS, "LS1 1UR", "Aireside Care CIC", "1 Mill Lane, Leeds, LS6 2AB", "sme", True, 60_000, "2023-05-01",
+     TODAY - timedelta(days=30)),
+)
+
+
+def leeds_rows():
+    return [(a, loc, sme, vcse) for a, loc, sme, vcse in zip(AWARDS, LOCALITY, SME, VCSE) if a[0] == LEEDS]
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory):
+    return build_small_store(tmp_path_factory.mktemp("scorecard-small"))
+
+
+@pytest.fixture(scope="module")
+def extra_store(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("scorecard-extra")
+    releases = []
+    for index, (*award, end) in enumerate(EXTRA):
+        item = release(index, tuple(award))
+        if end:
+            item["awards"][0]["contractPeriod"] = {"startDate": award[7], "endDate": end.isoformat()}
+        releases.append(item)
+    (folder / "awards.json").write_text(json.dumps({"releases": releases}))
+    (folder / "lookup.csv").write_text(LOOKUP)
+    path = folder / "extra.duckdb"
+    import_files([folder / "awards.json"], path, [folder / "lookup.csv"])
+    return path
+
+
+def scorecard_page(monkeypatch, store_path, **params):
+    app = run_app(monkeypatch, store_path, **params)
+    app = app.switch_page("pages/scorecard.py").run()
+    assert not app.exception
+    return app
+
+
+def texts(app) -> list[str]:
+    return [t.value for t in app.text]
+
+
+def charts(app) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+
+
+# --- choosing the council --------------------------------------------------------------------
+
+def test_leeds_by_name_shows_hand_computed_figures(monkeypatch, small_store):
+    app = scorecard_page(monkeypatch, small_store, council=LEEDS)
+    rows = leeds_rows()
+    values = [a[6] for a, *_ in rows]
+    shown = metrics(app)
+    assert shown["Total award value"] == "£450k" and sum(values) == 450_000
+    assert shown["Awards"] == str(len(rows)) == "3"
+    for label, flags in (("Local", [loc == "local" for _, loc, _, _ in rows]),
+                         ("SME", [s for _, _, s, _ in rows]), ("VCSE", [v for _, _, _, v in rows])):
+        assert shown[f"{label} (by value)"] == share(flags, values)
+        assert shown[f"{label} (by count)"] == share(flags)
+    assert shown["Local (by value)"] == "22%" and shown["SME (by count)"] == "67%"
+    assert f"{LEEDS}: a metropolitan borough council (Leeds, E08000035), Yorkshire and The Humber." in texts(app)
+
+
+@pytest.mark.parametrize("typed, note", [("LS1 1UR", "LS1 1UR is in Leeds: Leeds City Council."),
+                                         ("ls11ur", "LS1 1UR is in Leeds: Leeds City Council."),
+                                         ("LS6", "LS6 is in Leeds (placed by its postcode district): "
+                                                 "Leeds City Council.")])
+def test_leeds_by_postcode(monkeypatch, small_store, typed, note):
+    app = scorecard_page(monkeypatch, small_store, postcode=typed)
+    assert app.text_input(key="postcode").label == "Council by postcode"
+    assert app.selectbox(key="council").label == "Council"
+    assert app.selectbox(key="council").value == LEEDS
+    assert metrics(app)["Total award value"] == "£450k"
+    assert note in texts(app)
+
+
+def test_a_district_postcode_in_a_county_finds_the_county_council(monkeypatch, small_store):
+    app = scorecard_page(monkeypatch, small_store, postcode="CM1 1QH")  # Chelmsford, Essex
+    assert app.selectbox(key="council").value == ESSEX
+    assert metrics(app)["Total award value"] == "£100k"
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("BD1 1AA", "No council in these data covers BD1 1AA."),
+    ("SW1A 2AA", "Neither SW1A 2AA nor its postcode district"),
+    ("hello", "That is not a UK postcode"),
+])
+def test_a_postcode_without_a_council_says_so(monkeypatch, small_store, typed, message):
+    app = scorecard_page(monkeypatch, small_store, postcode=typed)
+    assert app.warning[0].value.startswith(message)
+    assert app.selectbox(key="council").value is None
+    assert "Pick a council by name" in app.info[0].value
+    assert not app.metric
+
+
+def test_a_postcode_beats_a_different_council_in_the_url(monkeypatch, small_store):
+    app = scorecard_page(monkeypatch, small_store, council=ESSEX, postcode="LS1 1UR")
+    assert app.selectbox(key="council").value == LEEDS
+    assert metrics(app)["Total award value"] == "£450k"
+
+
+def test_picking_by_name_clears_the_postcode(monkeypatch, small_store):
+    app = scorecard_page(monkeypatch, small_store, postcode="LS1 1UR")
+    app.selectbox(key="council").set_value(MANCHESTER).run()
+    assert not app.exception
+    assert app.text_input(key="postcode").value == ""
+    assert metrics(app)["Total award value"] == "£10k"
+
+
+def test_postcode_lookup_unit(small_store):
+    with store.read_only(small_store) as con:
+        assert sc.council_for_postcode(con, "LS1 1UR")["council"] == LEEDS
+        assert sc.council_for_postcode(con, "ls6")["precision"] == "district"
+        assert sc.council_for_postcode(con, "LS1 9ZZ")["council"] == LEEDS  # unknown postcode, known district
+        essex = sc.council_for_postcode(con, "CO1 2AB")
+        assert (essex["lad_name"], essex["county_code"], essex["council"]) == ("Colchester", "E10000012", ESSEX)
+        assert sc.council_for_postcode(con, "BD1 1AA")["problem"] == "no_council"
+        assert sc.council_for_postcode(con, "")["problem"] == "invalid"
+        assert sc.councils(con) == [ESSEX, LEEDS, MANCHESTER]
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+def test_sidebar_filters_apply_but_the_council_overrides_the_buyer(monkeypatch, small_store):
+    app = scorecard_page(monkeypatch, small_store, council=LEEDS, buyer=[ESSEX], **{"from": "2024-01-01"})
+    assert metrics(app)["Total award value"] == "£350k"  # Leeds from 2024: 300k + 50k
+    assert metrics(app)["Awards"] == "2"
+
+
+def test_a_single_sidebar_council_is_the_default(monkeypatch, small_store):
+    app = scorecard_page(monkeypatch, small_store, buyer=[ESSEX])
+    assert app.selectbox(key="council").value == ESSEX
+
+
+# --- peers and ranks -------------------------------------------------------------------------
+
+def test_council_table_equals_hand_sums(small_store):
+    with store.read_only(small_store) as con:
+        table = sc.council_table(con, sc.peer_filters(Filters())).set_index("council")
+    assert table["value_gbp"].to_dict() == {ESSEX: 100_000, LEEDS: 450_000, MANCHESTER: 10_000}
+    assert table["council_type"].to_dict() == {ESSEX: "E10", LEEDS: "E08", MANCHESTER: "E08"}
+    assert table.loc[LEEDS, "local_value_share"] == pytest.approx(100_000 / 450_000)
+    assert table.loc[ESSEX, "local_count_share"] == pytest.approx(1 / 2)
+    assert table.loc[MANCHESTER, "local_value_share"] == 0  # its one supplier's place is unknown
+    assert table.loc[ESSEX, "vcse_value_share"] == 0
+
+
+def test_ranks_among_peers(small_store):
+    with store.read_only(small_store) as con:
+        table = sc.council_table(con, sc.peer_filters(Filters()))
+    groups = sc.peer_groups(table, LEEDS, (ESSEX,))
+    assert groups["type"] == ("metropolitan borough councils", (LEEDS, MANCHESTER))
+    assert groups["region"] == ("councils in Yorkshire and The Humber", (LEEDS,))
+    assert groups["list"] == ("councils on your list", (ESSEX, LEEDS))
+    ranks = sc.rank_table(table, LEEDS, groups).set_index("measure")
+    assert ranks.loc["local_value_share", "type_rank_text"] == \
+        "1st of 2 metropolitan borough councils for % local by value"
+    # % local by count: Leeds 1 of 3 awards, Essex 1 of 2
+    assert ranks.loc["local_count_share", "list_rank_text"] == "2nd of 2 councils on your list for % local by count"
+    assert ranks.loc["local_count_share", "list_median"] == pytest.approx((1 / 3 + 1 / 2) / 2)
+    assert ranks.loc["value_gbp", "region_rank_text"].startswith("the only one of the councils in Yorkshire")
+    manchester = sc.rank_table(table, MANCHESTER, sc.peer_groups(table, MANCHESTER, ())).set_index("measure")
+    assert manchester.loc["local_value_share", "type_rank_short"] == "2nd of 2"
+    assert "list" not in sc.peer_groups(table, MANCHESTER, ())
+
+
+def test_page_shows_the_ranks(monkeypatch, small_store):
+    app = scorecard_page(monkeypatch, small_store, council=LEEDS, peers=[ESSEX])
+    sentence = next(t for t in texts(app) if t.startswith(f"{LEEDS} is "))
+    assert "1st of 2 metropolitan borough councils for % local by value" in sentence
+    assert "1st of 2 councils on your list for % local by value" in sentence
+    ranks = app.dataframe[0].value.set_index("measure")
+    assert ranks.loc["local_count_share", "list_rank_short"] == "2nd of 2"
+    peers = app.dataframe[1].value
+    assert peers["council"].tolist() == [LEEDS, MANCHESTER]  # same type, highest % local first
+    assert peers["this_council"].tolist() == [True, False]
+
+
+def test_ordinals_and_months():
+    assert [sc.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == \
+        ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th"]
+    assert sc.add_months(date(2024, 2, 29), 24) == date(2026, 2, 28)
+    assert sc.add_months(date(2024, 11, 30), 3) == date(2025, 2, 28)
+    assert sc.add_months(date(2025, 1, 15), 24) == date(2027, 1, 15)
+    assert [sc.council_type(c) for c in ("E06000001", "E10000012", "W06000015", "E92000001", None)] == \
+        ["E06", "E10", "W06", None, None]
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+def test_charts_draw_the_query_results(monkeypatch, small_store):
+    app = scorecard_page(monkeypatch, small_store, council=LEEDS)
+    trend_chart, suppliers_chart = charts(app)
+    leeds = sc.council_filters(Filters(), LEEDS)
+    with store.read_only(small_store) as con:
+        years = trend(con, leeds, "value")
+        suppliers = sc.top_suppliers(con, leeds, "value", 15)
+    assert trend_chart["data"][0]["x"] == years["financial_year"].tolist() == ["2023-24", "2024-25"]
+    assert trend_chart["data"][0]["y"] == pytest.approx([100_000 / 400_000, 0.0])
+    bar = suppliers_chart["data"][0]
+    assert bar["y"] == suppliers["label"].tolist() == ["Pennine Roads Ltd", "Aireside Care CIC", "Northern Digital Ltd"]
+    assert bar["x"] == pytest.approx([300_000, 100_000, 50_000])
+    assert "In 2024-25, 0% of Leeds City Council's award value went to local suppliers, down from 25% in 2023-24." \
+        in texts(app)
+
+
+def test_count_switch_draws_counts(monkeypatch, small_store):
+    app = scorecard_page(monkeypatch, small_store, council=LEEDS)
+    app.button_group(key="measure").set_value("count").run()
+    assert not app.exception
+    bar = charts(app)[1]["data"][0]
+    assert bar["x"] == pytest.approx([1, 1, 1])
+    assert (f"The largest supplier to {LEEDS} is Pennine Roads Ltd, with 33% of its awards (1 award); "
+            "none of the 3 suppliers listed is a national provider.") in texts(app)
+
+
+# --- suppliers, footprint and national providers ---------------------------------------------
+
+def test_footprint_on_the_small_store(small_store):
+    with store.read_only(small_store) as con:
+        assert sc.supplier_footprint(con, "name:pennine roads") == \
+            {"regions_served": 1, "councils_served": 1, "national_provider": False}
+        suppliers = sc.top_suppliers(con, sc.council_filters(Filters(), LEEDS), "value")
+        assert suppliers["value_share"].tolist() == pytest.approx([300 / 450, 100 / 450, 50 / 450])
+        assert not suppliers["national_provider"].any()
+        assert sc.national_awards(con, sc.council_filters(Filters(), LEEDS)).empty
+
+
+def test_national_provider_footprint(extra_store):
+    leeds = sc.council_filters(Filters(), LEEDS)
+    with store.read_only(extra_store) as con:
+        footprint = sc.supplier_footprint(con, "name:nationwide services")
+        suppliers = sc.top_suppliers(con, leeds, "value")
+        national = sc.national_awards(con, leeds)
+        summary = sc.national_summary(con, leeds)
+    assert footprint == {"regions_served": 3, "councils_served": 3, "national_provider": True}
+    assert sc.NATIONAL_PROVIDER_REGIONS == 3
+    first = suppliers.iloc[0]
+    assert (first["supplier_name"], first["regions_served"], first["councils_served"], first["national_provider"]) \
+        == (NATIONAL, 3, 3, True)
+    assert first["label"] == f"{NATIONAL} (national provider)"
+    assert suppliers.loc[suppliers["supplier_name"] == BOLD, "label"].tolist() == \
+        ["Bold &lt;b&gt;Co&lt;/b&gt; &amp; Sons Ltd"]  # Plotly reads tags in text: escaped
+    assert national["supplier_name"].tolist() == [NATIONAL]
+    assert national["value_gbp"].tolist() == [500_000]
+    assert summary["value_share"] == pytest.approx(500 / 600) and summary["suppliers"] == 1
+
+
+def test_page_lists_national_awards_with_links(monkeypatch, extra_store):
+    app = scorecard_page(monkeypatch, extra_store, council=LEEDS)
+    assert f"1 national provider won £500k (83%) of {LEEDS}'s award value and 33% of its awards." in texts(app)
+    tables = [d.value for d in app.dataframe]
+    national = next(t for t in tables if "regions_served" in t and "title" in t and "contract_end" in t
+                    and "councils_served" in t)
+    assert national["supplier_name"].tolist() == [NATIONAL]
+    assert national["notice_url"].str.startswith("https://www.contractsfinder.service.gov.uk/Notice/").all()
+
+
+# --- contracts ending ------------------------------------------------------------------------
+
+def test_contracts_ending_within_24_months(extra_store):
+    leeds = sc.council_filters(Filters(), LEEDS)
+    with store.read_only(extra_store) as con:
+        now = sc.ending_contracts(con, leeds, TODAY)
+        later = sc.ending_contracts(con, leeds, TODAY + timedelta(days=200))
+        edge = sc.ending_contracts(con, leeds, sc.add_months(TODAY, 6))  # ends exactly 24 months on
+    assert now["supplier_name"].tolist() == [NATIONAL]  # the ended and the 30-month contracts left out
+    assert now["national_provider"].tolist() == [True]
+    assert later["supplier_name"].tolist() == [BOLD]
+    assert BOLD in edge["supplier_name"].tolist()
+
+
+def test_page_lists_contracts_ending(monkeypatch, extra_store):
+    app = scorecard_page(monkeypatch, extra_store, council=LEEDS)
+    until = sc.add_months(TODAY, 24)
+    assert (f"1 of {LEEDS}'s contracts, worth £500k, end between {TODAY:%d %b %Y} and {until:%d %b %Y}; "
+            f"1 of them, worth £500k, with national providers.") in texts(app)
+    ending = next(d.value for d in app.dataframe if "national_provider" in d.value and "contract_end" in d.value
+                  and "councils_served" not in d.value)
+    assert ending["supplier_name"].tolist() == [NATIONAL]
+    assert ending["notice_url"].notna().all()
+
+
+def test_no_contract_end_dates_says_so(monkeypatch, small_store):
+    app = scorecard_page(monkeypatch, small_store, council=LEEDS)
+    assert any(t.startswith(f"None of {LEEDS}'s contracts under these filters has an end date between")
+               for t in texts(app))
+
+
+# --- data coverage ---------------------------------------------------------------------------
+
+def test_coverage(small_store):
+    with store.read_only(small_store) as con:
+        manchester = sc.coverage(con, sc.council_filters(Filters(), MANCHESTER)).set_index("gap")
+        essex = sc.coverage(con, sc.council_filters(Filters(), ESSEX)).set_index("gap")
+        leeds = sc.coverage_against(con, Filters(), LEEDS, (LEEDS, MANCHESTER)).set_index("gap")
+    assert manchester["share"].to_dict() == {"value": 0, "postcode": 1, "size": 1, "any": 1}
+    assert essex["missing"].to_dict() == {"value": 0, "postcode": 1, "size": 0, "any": 1}  # the Dublin supplier
+    assert leeds["missing"].to_dict() == {"value": 0, "postcode": 0, "size": 0, "any": 0}
+    assert leeds["peers_share"].to_dict() == {"value": 0, "postcode": 0.25, "size": 0.25, "any": 0.25}
+
+
+def test_page_shows_coverage(monkeypatch, small_store):
+    app = scorecard_page(monkeypatch, small_store, council=MANCHESTER)
+    assert (f"Of {MANCHESTER}'s 1 award rows, 0% have no value, 100% no supplier postcode (so locality is "
+            f"unknown) and 100% no size.") in texts(app)

@@ -1,0 +1,146 @@
+"""Figures for the Provider size and Value bands pages, and the paged notice tables they share.
+
+The figure builders are plain Plotly (tests read them); only the table helpers use Streamlit.
+Colours come from ui.charts.COLOURS, so SME, VCSE, large and local look the same everywhere.
+"""
+
+import math
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from queries.formatting import money, pct
+from queries.providers import GROUPS
+from ui.charts import BAND_COLOUR, COLOURS, MEASURES
+
+MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+LEGEND = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"}  # above the plot
+SHARE_TITLES = {"value": "Share of award value", "count": "Share of awards"}
+THRESHOLD_COLOURS = {"goods_services": "#F46A25", "works": "#3D3D3D"}
+THRESHOLD_LABELS = {"goods_services": "Goods/services threshold", "works": "Works threshold"}
+
+
+def provider_stack(frame: pd.DataFrame, measure: str, split: str) -> go.Figure:
+    """One stacked bar per key (financial year, buyer type, category or CPV division), one
+    segment per provider group. Years stack amounts (growth shows); other splits stack
+    shares to 100% (so small and large buyer types compare)."""
+    amount_col, share_col, axis_title = MEASURES[measure]
+    by_year = split == "year"
+    traces = []
+    for group in GROUPS:
+        part = frame[frame["group"] == group]
+        if part.empty:
+            continue
+        keys, amounts, shares = part["key_label"].tolist(), part[amount_col].tolist(), part[share_col].tolist()
+        text = [_amount_text(a, measure) + f" ({pct(s)})" for a, s in zip(amounts, shares)]
+        values = amounts if by_year else shares
+        traces.append(go.Bar(
+            x=keys if by_year else values, y=values if by_year else keys,
+            orientation="v" if by_year else "h", name=part["label"].iloc[0],
+            marker_color=COLOURS[group], text=text, textposition="none",
+            hovertemplate=f"{part['label'].iloc[0]}, %{{{'x' if by_year else 'y'}}}: %{{text}}<extra></extra>"))
+    figure = go.Figure(traces)
+    figure.update_layout(barmode="stack", margin=MARGIN, legend=LEGEND, separators=".,")
+    if by_year:
+        figure.update_layout(height=380, xaxis_title="Financial year (April to March)", yaxis_title=axis_title,
+                             yaxis_tickprefix="£" if measure == "value" else "")
+    else:
+        keys = frame["key_label"].nunique()
+        figure.update_layout(height=120 + 36 * keys, yaxis={"autorange": "reversed"},
+                             xaxis={"tickformat": ".0%", "range": [0, 1], "title": SHARE_TITLES[measure]})
+    return figure
+
+
+def _amount_text(amount: float, measure: str) -> str:
+    return money(amount) if measure == "value" else f"{amount:,.0f} awards"
+
+
+def value_histogram(frame: pd.DataFrame, measure: str, thresholds: pd.DataFrame) -> go.Figure:
+    """Awards (or value) by award size on a log scale, with a dashed line at each procurement
+    threshold in force; only the most recent figure of each kind is labelled, to stay legible."""
+    column = "awards" if measure == "count" else "value_gbp"
+    widths = (frame["log10_to"] - frame["log10_from"]).tolist()
+    figure = go.Figure(go.Bar(
+        x=(frame["log10_from"] + frame["log10_to"]).div(2).tolist(), y=frame[column].tolist(), width=widths,
+        marker_color=BAND_COLOUR, name=MEASURES[measure][2],
+        customdata=[f"{money(a)} to {money(b)}" for a, b in zip(frame["from_gbp"], frame["to_gbp"])],
+        hovertemplate="%{customdata}: %{y:,.0f}<extra></extra>" if measure == "count"
+        else "%{customdata}: £%{y:,.0f}<extra></extra>"))
+    for _, row in thresholds.iterrows():
+        figure.add_vline(x=math.log10(row["amount_gbp"]), line_dash="dash", line_width=2,
+                         line_color=THRESHOLD_COLOURS.get(row["kind"], "#3D3D3D"))
+    latest = thresholds.sort_values("in_force_from").groupby("kind", sort=False).tail(1)
+    for height, (_, row) in zip((1.09, 1.02), latest.iterrows()):
+        figure.add_annotation(x=math.log10(row["amount_gbp"]), y=height, yref="paper", showarrow=False,
+                              xanchor="left", yanchor="bottom", font={"color": THRESHOLD_COLOURS[row["kind"]]},
+                              text=f"{THRESHOLD_LABELS[row['kind']]} {money(row['amount_gbp'])}")
+    low = math.floor(min(frame["log10_from"].min(), 3)) if len(frame) else 0
+    high = math.ceil(max(frame["log10_to"].max(), 8)) if len(frame) else 9
+    ticks = list(range(low, high + 1))
+    figure.update_layout(
+        height=420, margin={**MARGIN, "t": 60}, bargap=0.05, showlegend=False, separators=".,",
+        xaxis={"title": "Award value (log scale)", "tickvals": ticks, "ticktext": [money(10 ** t) for t in ticks]},
+        yaxis={"title": MEASURES[measure][2], "tickprefix": "£" if measure == "value" else ""})
+    return figure
+
+
+def band_shares(frame: pd.DataFrame, measure: str) -> go.Figure:
+    """SME and local shares side by side in each value band (a band with no value has no bar
+    by value: its share is undefined, not zero)."""
+    basis = "value" if measure == "value" else "count"
+    traces = []
+    for key, name, colour in (("sme", "SME", COLOURS["SME"]), ("local", "Local", COLOURS["local"])):
+        shares = [None if pd.isna(v) else float(v) for v in frame[f"{key}_{basis}_share"]]
+        traces.append(go.Bar(x=frame["label"].tolist(), y=shares, name=name, marker_color=colour,
+                             text=[pct(s) if s is not None else "" for s in shares], textposition="outside",
+                             hovertemplate=f"{name}, %{{x}}: %{{y:.0%}}<extra></extra>"))
+    figure = go.Figure(traces)
+    figure.update_layout(barmode="group", height=380, margin=MARGIN, legend=LEGEND,
+                         xaxis_title="Award value band (£)",
+                         yaxis={"tickformat": ".0%", "range": [0, 1.1], "title": SHARE_TITLES[measure]})
+    return figure
+
+
+# --- Tables of notices (Streamlit) ---------------------------------------------------------
+
+MONEY_COLUMNS = ("value_gbp", "award_value_gbp", "value_above", "largest_award_gbp")
+SHARE_COLUMNS = ("share_of_buyer_value_above", "share_of_buyer_awards_above")
+HEADINGS = {
+    "award_date": "Award date", "buyer_name": "Buyer", "supplier_name": "Supplier", "suppliers": "Suppliers",
+    "title": "Title", "value_gbp": "Supplier's share (£)", "award_value_gbp": "Award value (£)",
+    "n_suppliers": "Suppliers on award", "locality": "Supplier location", "supplier_area": "Supplier's council area",
+    "is_framework": "Framework", "category": "Category", "source": "Source", "ocid": "OCID", "award_id": "Award id",
+    "reason_not_divided_into_lots": "Reason for not dividing into lots",
+    "awards_above": "Awards above cap", "value_above": "Value above cap (£)", "awards": "All awards",
+    "share_of_buyer_value_above": "Share of its value above cap",
+    "share_of_buyer_awards_above": "Share of its awards above cap", "largest_award_gbp": "Largest award (£)",
+}
+
+
+def notice_table(frame: pd.DataFrame, key: str, alt: str) -> None:
+    """A table with notice links, dates and whole-pound amounts readable at a glance; names stay
+    plain text (st.dataframe never renders Markdown or HTML). Downloads keep the exact figures."""
+    config = {"notice_url": st.column_config.LinkColumn("Notice", display_text="Open notice"),
+              "award_date": st.column_config.DateColumn(HEADINGS["award_date"], format="DD/MM/YYYY")}
+    config |= {c: st.column_config.NumberColumn(HEADINGS[c], format="localized") for c in MONEY_COLUMNS if c in frame}
+    config |= {c: st.column_config.NumberColumn(HEADINGS[c], format="percent") for c in SHARE_COLUMNS if c in frame}
+    config |= {c: st.column_config.Column(h) for c, h in HEADINGS.items() if c in frame and c not in config}
+    shown = frame.round({c: 0 for c in MONEY_COLUMNS if c in frame} | {c: 2 for c in SHARE_COLUMNS if c in frame})
+    st.dataframe(shown, hide_index=True, column_config=config, key=key, alt=alt)
+
+
+def pager(total: int, page_size: int, key: str) -> int:
+    """A page picker when there are more rows than fit one page; returns the row offset."""
+    pages = max(1, math.ceil(total / page_size))
+    if pages == 1:
+        return 0
+    page = st.number_input(f"Page (of {pages:,}, {page_size} rows each)", min_value=1, max_value=pages,
+                           value=1, step=1, key=key)
+    return (int(page) - 1) * page_size
+
+
+def plain(text: str) -> str:
+    """Text safe to pass to Markdown-rendering elements (st.warning, st.caption): escaped."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
