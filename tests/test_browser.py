@@ -4,6 +4,7 @@ Run with `python -m pytest -m browser tests/test_browser.py`. Skipped when /usr/
 is absent or Playwright cannot be imported. Only 127.0.0.1 is contacted.
 """
 
+import contextlib
 import csv
 import io
 import os
@@ -54,14 +55,11 @@ def _healthy(base: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    """Serve the app over the small fixture store; yield its base URL."""
-
-    store = build_small_store(tmp_path_factory.mktemp("browser_store"))
+@contextlib.contextmanager
+def serving(store: Path, log: Path):
+    """`streamlit run dashboard.py` over `store` on a free port; yields the base URL."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    log = tmp_path_factory.mktemp("browser_log") / "streamlit.log"
     env = {**os.environ, "AWARDS_STORE": str(store)}
     with open(log, "wb") as log_file:
         process = subprocess.Popen(
@@ -87,6 +85,18 @@ def app_url(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory) -> Path:
+    return build_small_store(tmp_path_factory.mktemp("browser_store"))
+
+
+@pytest.fixture(scope="module")
+def app_url(small_store, tmp_path_factory):
+    """Serve the app over the small fixture store; yield its base URL."""
+    with serving(small_store, tmp_path_factory.mktemp("browser_log") / "streamlit.log") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +205,37 @@ def test_row_download_neutralises_formula_like_names(app_url, page):
     assert "'=HYPERLINK(\"x\") Ltd" in names
     assert not any(name.startswith("=") for name in names)
     assert all(row["notice_url"].startswith("https://www.contractsfinder.service.gov.uk/Notice/") for row in rows)
+
+
+PAGE_PATHS = ("", "provider_size", "locality", "value_bands", "scorecard", "suppliers", "contracts",
+              "methodology", "data")
+
+
+@pytest.mark.parametrize("path", PAGE_PATHS)
+def test_every_page_deep_linked_on_a_fresh_server_loads_without_error(small_store, tmp_path, browser, path):
+    """A shared link is often the first request a server gets: it must work then too."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        with serving(small_store, tmp_path / "streamlit.log") as base:
+            page.goto(f"{base}/{path}?buyer_type=local+authority")
+            page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=WAIT_MS)
+            expect(page.locator("h1").first).to_be_visible(timeout=WAIT_MS)
+            page.wait_for_timeout(500)
+            expect(page.get_by_test_id("stException")).to_have_count(0)
+            expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_scorecard_council_picked_by_postcode(app_url, page):
+    page.goto(f"{app_url}/scorecard")
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=WAIT_MS)
+    field = page.get_by_role("textbox", name="Council by postcode")
+    field.fill("LS1 1UR")
+    field.press("Enter")
+    expect(page.get_by_text("Leeds City Council").first).to_be_visible(timeout=WAIT_MS)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=WAIT_MS)
+    expect(page.get_by_test_id("stMetric").filter(has_text="£450k").first).to_be_visible(timeout=WAIT_MS)
+    assert parse_qs(urlparse(page.url).query).get("postcode") == ["LS1 1UR"]
+    expect(page.get_by_test_id("stException")).to_have_count(0)
