@@ -5,18 +5,18 @@ import streamlit as st
 
 from ui import widgets
 
-st.set_page_config(page_title="Local or national? UK contract awards", page_icon="📍", layout="wide")
+st.set_page_config(page_title="Local or national? UK contract awards", page_icon=":material/location_on:", layout="wide")
 
 navigation = st.navigation([
-    st.Page("pages/overview.py", title="Overview", icon="📊", default=True),
-    st.Page("pages/provider_size.py", title="Provider size", icon="🏢"),
-    st.Page("pages/locality.py", title="Locality", icon="📍"),
-    st.Page("pages/value_bands.py", title="Value bands", icon="💷"),
-    st.Page("pages/scorecard.py", title="Council scorecard", icon="🏛️"),
-    st.Page("pages/suppliers.py", title="Suppliers", icon="🧾"),
-    st.Page("pages/contracts.py", title="Contracts", icon="📄"),
-    st.Page("pages/methodology.py", title="Methodology and data", icon="📘"),
-    st.Page("pages/data.py", title="Data", icon="🗄️"),
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/provider_size.py", title="Provider size", icon=":material/storefront:"),
+    st.Page("pages/locality.py", title="Locality", icon=":material/location_on:"),
+    st.Page("pages/value_bands.py", title="Value bands", icon=":material/payments:"),
+    st.Page("pages/scorecard.py", title="Council scorecard", icon=":material/account_balance:"),
+    st.Page("pages/suppliers.py", title="Suppliers", icon=":material/groups:"),
+    st.Page("pages/contracts.py", title="Contracts", icon=":material/description:"),
+    st.Page("pages/methodology.py", title="Methodology and data", icon=":material/menu_book:"),
+    st.Page("pages/data.py", title="Data", icon=":material/database:"),
 ])
 facts = widgets.require_data()
 widgets.demo_banner(facts)
