@@ -26,6 +26,10 @@ DEFINITIONS = {
         "Unknown is always shown, never dropped."),
 }
 
+# A national provider won awards from buyers in at least this many regions (DESIGN.md:
+# "a supplier that won awards from buyers in several regions").
+NATIONAL_PROVIDER_REGIONS = 3
+
 CAVEATS = (
     "A supplier's postcode is the address it gave in the notice: often a registered or "
     "invoicing address, not where the work is done. A national firm's local branch shows "

@@ -22,7 +22,7 @@ typed = st.text_input("Band breakpoints (£)", value=bands.DEFAULT_TEXT, key="ba
                            "m = million, bn = billion).")
 edges, problem = bands.edges_or_default(typed)
 if problem:
-    st.warning(size_charts.plain(problem))
+    st.warning(widgets.plain(problem))
 
 frame = widgets.query(bands.band_distribution, filters, edges)
 widgets.chart_block("Awards and value by value band", charts.breakdown_bar(frame, measure), frame,

@@ -15,6 +15,8 @@ from datetime import date
 
 import pandas as pd
 
+from loaders.definitions import NATIONAL_PROVIDER_REGIONS
+
 from loaders.postcodes import extract_outward, normalise_postcode, outward
 from queries.filters import Filters
 from queries.formatting import money, pct
@@ -25,7 +27,6 @@ COUNCIL_TYPE = "local authority"
 # A supplier that won awards from buyers in at least this many regions (ITL1 regions, or
 # nations for Scotland, Wales and Northern Ireland) across the whole store is a
 # "national provider" (DESIGN.md: buyers in several regions).
-NATIONAL_PROVIDER_REGIONS = 3
 NATIONAL_PROVIDER_TEXT = (f"A national provider is a supplier that won awards from buyers in "
                           f"{NATIONAL_PROVIDER_REGIONS} or more regions across all the data held.")
 

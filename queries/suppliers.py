@@ -12,6 +12,8 @@ import html
 
 import pandas as pd
 
+from loaders.definitions import NATIONAL_PROVIDER_REGIONS
+
 from queries.contracts import SAFE_URL, contains_pattern
 from queries.filters import Filters
 from queries.formatting import money, pct
@@ -19,7 +21,6 @@ from queries.overview import AWARD_COUNT, PROVIDER_GROUP
 
 # A supplier that has won awards from buyers in this many regions or more is a national
 # provider (DESIGN.md: "won awards from buyers in several regions").
-NATIONAL_PROVIDER_REGIONS = 3
 NATIONAL_PROVIDER_TEXT = (
     f"National provider: a supplier that has won awards from buyers in {NATIONAL_PROVIDER_REGIONS} "
     "or more regions (counted across every award in the store, whatever the filters). Its footprint "

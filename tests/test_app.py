@@ -142,3 +142,29 @@ def test_local_within_km_from_the_url(monkeypatch, small_store):
     assert app.session_state["filters"].local_km == 20
     assert metrics(app)["Local (by value)"] == f"{100 * 400_000 / 560_000:.0f}%"
     assert "within 20 km of the buyer" in app.text[0].value
+
+
+CF_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "contracts-finder"
+SECTORS = CF_SAMPLE.parent / "geography" / "postcode_sector_centroids_lad.csv.gz"
+
+
+@pytest.fixture(scope="module")
+def real_store(tmp_path_factory) -> Path:
+    """A store loaded from the real Contracts Finder sample (skipped when it is absent)."""
+    files = sorted(CF_SAMPLE.glob("*.json"))
+    if not files or not SECTORS.is_file():
+        pytest.skip(f"{CF_SAMPLE} is absent")
+    from loaders.loading import import_files
+    path = tmp_path_factory.mktemp("real") / "real.duckdb"
+    import_files(files, path, [SECTORS])
+    return path
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_the_real_sample(monkeypatch, real_store, page):
+    app = run_app(monkeypatch, real_store)
+    app.switch_page(page).run()
+    assert not app.exception
+    assert not app.warning  # no demo banner on real data
+    assert app.title

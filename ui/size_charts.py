@@ -139,8 +139,3 @@ def pager(total: int, page_size: int, key: str) -> int:
     page = st.number_input(f"Page (of {pages:,}, {page_size} rows each)", min_value=1, max_value=pages,
                            value=1, step=1, key=key)
     return (int(page) - 1) * page_size
-
-
-def plain(text: str) -> str:
-    """Text safe to pass to Markdown-rendering elements (st.warning, st.caption): escaped."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)

@@ -159,7 +159,7 @@ def chart_block(title: str, figure, frame: pd.DataFrame, reading: str, alt: str,
     st.plotly_chart(figure, key=f"chart-{name}",
                     config={"displaylogo": False,
                             "toImageButtonOptions": {"filename": f"{name}_{filters.slug()}"}})
-    st.caption(f"Chart description: {_plain(alt)}")
+    st.caption(f"Chart description: {plain(alt)}")
     data_downloads(frame, filters, name)
 
 
@@ -188,7 +188,7 @@ def _about(filters: Filters):
                                      f"awards dated {facts['first_award_date']} to {facts['last_award_date']}")
 
 
-def _plain(text: str) -> str:
+def plain(text: str) -> str:
     """Text safe to pass to Markdown-rendering elements: Markdown characters escaped."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
 
