@@ -130,8 +130,6 @@ IN_README = ("provider_size", "vcse", "value", "joint_awards", "value_bands", "f
              "cross_published", "buyer_types", "latest_release", "excluded", "supplier_key",
              "postcodes", "category", "award_date", "notice_url")
 
-LOCALITY_ORDER = ("local", "local_km", "same_region", "elsewhere_uk", "outside_uk", "unknown")
-
 SOURCES = (
     ("Contracts Finder", "https://www.contractsfinder.service.gov.uk/",
      "The UK government's service for public contract notices in England, read through its OCDS "

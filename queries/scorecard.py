@@ -303,16 +303,6 @@ def top_suppliers(con, filters: Filters, measure: str, limit: int = 20) -> pd.Da
     return frame
 
 
-def supplier_footprint(con, supplier_key: str) -> dict:
-    """Regions and councils one supplier served across all the data, and whether it counts as
-    a national provider."""
-    regions, councils_served = con.cursor().execute(f"""
-        SELECT count(DISTINCT buyer_region), count(DISTINCT buyer_key) FILTER (buyer_type = '{COUNCIL_TYPE}')
-        FROM awards WHERE duplicate_of IS NULL AND supplier_key = ?""", [supplier_key]).fetchone()
-    return {"regions_served": regions, "councils_served": councils_served,
-            "national_provider": regions >= NATIONAL_PROVIDER_REGIONS}
-
-
 def national_awards(con, filters: Filters, limit: int = 20) -> pd.DataFrame:
     """The council's biggest awards (by this supplier's value) to national providers, with
     notice links."""

@@ -14,7 +14,6 @@ from loaders.errors import StoreError
 from queries import overview
 from queries.export import about, csv_bytes, xlsx_bytes
 from queries.filters import Filters
-from queries.formatting import money
 from queries.rows import filtered_rows
 
 LOCAL_KM_CHOICES = (0, 5, 10, 20, 30, 50)
@@ -191,10 +190,6 @@ def _about(filters: Filters):
 def plain(text: str) -> str:
     """Text safe to pass to Markdown-rendering elements: Markdown characters escaped."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
-
-
-def money_metric(label: str, value: float | None, help_text: str | None = None) -> None:
-    st.metric(label, money(value), help=help_text)
 
 
 class StatusProgress:
