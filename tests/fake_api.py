@@ -6,17 +6,16 @@ remain. `faults` is a queue: each request takes the next entry (None serves norm
 """
 
 import json
-import threading
-import time
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from tests.fake_http import FakeServer, FaultyHandler
 
 FAULTS = {"403", "429", "429-retry-after", "500", "503", "truncated", "drop", "slow", "duplicate",
           "invalid-numbers"}
 
 
-class FakeApi:
+class FakeApi(FakeServer):
     def __init__(self, path: str, from_param: str, to_param: str, releases: list[dict], page_size: int = 3,
                  slow_s: float = 1.5):
         self.path, self.from_param, self.to_param = path, from_param, to_param
@@ -25,21 +24,7 @@ class FakeApi:
         self.faults: list[str | None] = []
         self.requests: list[str] = []
         self.user_agents: list[str] = []
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
-                                       daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(self._handler())
 
     def page(self, query: dict) -> dict:
         """The package answering one request (before any fault is applied)."""
@@ -58,36 +43,19 @@ class FakeApi:
     def _handler(self):
         api = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(FaultyHandler):
             def do_GET(self):
                 api.requests.append(self.path)
                 api.user_agents.append(self.headers.get("User-Agent", ""))
                 fault = api.faults.pop(0) if api.faults else None
                 url = urlsplit(self.path)
                 if url.path != api.path:
-                    return self._send(404, b"not found")
+                    return self.send_body(404, b"not found")
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
                 body = json.dumps(api.page(query)).encode()
                 self._serve(fault, body, query)
 
             def _serve(self, fault, body, query):
-                if fault in ("403", "500", "503"):
-                    return self._send(int(fault), b"<html>Request forbidden or failed</html>")
-                if fault == "429":
-                    return self._send(429, b"12 request limit in 2 minute exceeded")
-                if fault == "429-retry-after":
-                    return self._send(429, b"slow down", {"Retry-After": "7"})
-                if fault == "truncated":
-                    return self._send(200, body[: len(body) // 2])
-                if fault == "drop":
-                    self.close_connection = True
-                    self.connection.shutdown(2)
-                    return None
-                if fault == "slow":
-                    time.sleep(api.slow_s)
                 if fault == "duplicate":
                     page = json.loads(body)
                     page["releases"] = page["releases"] + page["releases"][:1]
@@ -96,15 +64,8 @@ class FakeApi:
                     page = json.loads(body)
                     page["bogus"] = "PLACEHOLDER"
                     body = json.dumps(page).encode().replace(b'"PLACEHOLDER"', b'[1e9999, 000, 1]')
-                return self._send(200, body, {"Content-Type": "application/json"})
-
-            def _send(self, status, body, headers=None):
-                self.send_response(status)
-                for key, value in (headers or {}).items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.serve_with_fault(fault, 200, body, api.slow_s,
+                                      rate_limit_body=b"12 request limit in 2 minute exceeded")
 
         return Handler
 

@@ -7,10 +7,9 @@ normally). Every request is logged in `requests` as (method, path, postcodes in 
 """
 
 import json
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.fake_http import FakeServer, FaultyHandler
 
 FAULTS = {"400", "429", "429-retry-after", "500", "503", "truncated", "drop", "slow"}
 
@@ -55,7 +54,7 @@ OUTCODES = {
 }
 
 
-class FakePostcodesIo:
+class FakePostcodesIo(FakeServer):
     def __init__(self, slow_s: float = 0.6):
         self.postcodes = dict(POSTCODES)
         self.terminated = dict(TERMINATED)
@@ -65,24 +64,10 @@ class FakePostcodesIo:
         self.faults: list[str | None] = []
         self.requests: list[tuple[str, str, list | None]] = []
         self.user_agents: list[str] = []
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
-                                       daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        super().__init__(self._handler())
 
     def bulk_requests(self) -> list[list[str]]:
         return [body for method, _, body in self.requests if method == "POST"]
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
     # --- answers, before any fault --------------------------------------------------------
 
@@ -107,10 +92,7 @@ class FakePostcodesIo:
     def _handler(self):
         api = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(FaultyHandler):
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
                 queries = json.loads(self.rfile.read(length) or b"{}").get("postcodes", [])
@@ -138,33 +120,6 @@ class FakePostcodesIo:
                 self.fault = api.faults.pop(0) if api.faults else None
 
             def _serve(self, status, payload):
-                body = json.dumps(payload).encode()
-                fault = self.fault
-                if fault in ("400", "500", "503"):
-                    return self._send(int(fault), b"<html>failed</html>")
-                if fault == "429":
-                    return self._send(429, b"Too many requests")
-                if fault == "429-retry-after":
-                    return self._send(429, b"slow down", {"Retry-After": "7"})
-                if fault == "truncated":
-                    return self._send(200, body[: len(body) // 2])
-                if fault == "drop":
-                    self.close_connection = True
-                    self.connection.shutdown(2)
-                    return None
-                if fault == "slow":
-                    time.sleep(api.slow_s)
-                return self._send(status, body, {"Content-Type": "application/json"})
-
-            def _send(self, status, body, headers=None):
-                self.send_response(status)
-                for key, value in (headers or {}).items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                try:
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):  # a client that timed out
-                    pass
+                self.serve_with_fault(self.fault, status, json.dumps(payload).encode(), api.slow_s)
 
         return Handler
