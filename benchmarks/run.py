@@ -14,10 +14,8 @@ import json
 import os
 import platform
 import random
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path

@@ -8,8 +8,6 @@ URL can be given (`--url` or $BOUNDARIES_URL).
 
 import os
 import re
-from dataclasses import replace
-from datetime import timedelta
 from pathlib import Path
 
 import orjson
@@ -17,15 +15,14 @@ import pandas as pd
 
 from loaders import store
 from loaders.errors import InputError
-from loaders.fetching import Fetcher, SourceConfig
+from loaders.fetching import Fetcher, HttpPolicy
 
 URL_ENV = "BOUNDARIES_URL"
 DEFAULT_URL = ("https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services/"
                "Local_Authority_Districts_December_2024_Boundaries_UK_BUC/FeatureServer/0/query"
                "?where=1%3D1&outFields=*&outSR=4326&f=geojson")
-# One request, politely retried, through the same engine as the notice loaders.
-DOWNLOAD = SourceConfig(name="boundaries", base_url="", url_env=URL_ENV, path="", window=timedelta(0),
-                        from_param="", to_param="", max_attempts=4, timeout_s=120.0)
+# One large request, politely retried, through the same engine as the notice loaders.
+DOWNLOAD = HttpPolicy(max_attempts=4, timeout_s=120.0)
 CODE = re.compile(r"^(lad\d{2}cd|lad_code|code)$", re.IGNORECASE)
 NAME = re.compile(r"^(lad\d{2}nm|lad_name|name)$", re.IGNORECASE)
 
@@ -41,7 +38,7 @@ def load(store_path: Path, file: Path | None = None, url: str | None = None,
             raise InputError(source, f"is not a readable GeoJSON file ({exc})") from exc
     else:
         source = url or os.environ.get(URL_ENV) or DEFAULT_URL
-        fetcher = fetcher or Fetcher(replace(DOWNLOAD, base_url=source))
+        fetcher = fetcher or Fetcher(DOWNLOAD)
         document = fetcher.get_json(source)
     frame = features(document, source)
     with store.writing(store_path) as con:

@@ -1,9 +1,11 @@
-"""The one HTTP engine behind every live source: pacing, retries, pages and date windows.
+"""The one HTTP engine behind every remote call: pacing, retries, pages and date windows.
 
-A source is a `SourceConfig` (see contracts_finder.py and find_a_tender.py): what it
-differs in is data, not code. This module fetches one JSON page at a time, politely
-spaced, retrying what the APIs are known to throw at clients (rate limits, 5xx, dropped
-connections, timeouts, truncated bodies) with tenacity, honouring Retry-After.
+How politely to call a service is an `HttpPolicy`; a notice source adds its paging and
+date windows in a `SourceConfig` (see contracts_finder.py and find_a_tender.py): what they
+differ in is data, not code. `Fetcher` makes one JSON request at a time, spaced, retrying
+what the APIs are known to throw at clients (rate limits, 5xx, dropped connections,
+timeouts, truncated bodies) with tenacity, honouring Retry-After. postcodes.io and the
+boundaries download use it too.
 """
 
 import time
@@ -20,12 +22,24 @@ from loaders.errors import InputError, LoaderError
 from loaders.readers import parse_json
 
 USER_AGENT = "local-contracts-dashboard/1.0 (open civic-data project; OCDS award loader)"
-BACKOFF_BASE_S = 2.0
-BACKOFF_CAP_S = 120.0
 
 
-@dataclass(frozen=True)
-class SourceConfig:
+@dataclass(frozen=True, kw_only=True)
+class HttpPolicy:
+    """How to call one service: spacing, which answers to retry, how long to wait."""
+    min_interval_s: float = 1.0
+    rate_limit_statuses: frozenset = frozenset({429})
+    # Wait after a rate limit without Retry-After; None: the capped exponential backoff.
+    rate_limit_wait_s: float | None = 60.0
+    retry_statuses: frozenset = frozenset({500, 502, 503, 504})
+    max_attempts: int = 5
+    timeout_s: float = 60.0
+    backoff_base_s: float = 2.0
+    backoff_cap_s: float = 120.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceConfig(HttpPolicy):
     """Everything that distinguishes one OCDS API from another."""
     name: str
     base_url: str
@@ -35,12 +49,6 @@ class SourceConfig:
     from_param: str
     to_param: str
     fixed_params: dict = field(default_factory=dict)
-    min_interval_s: float = 1.0
-    rate_limit_statuses: frozenset = frozenset({429})
-    rate_limit_wait_s: float = 60.0
-    retry_statuses: frozenset = frozenset({500, 502, 503, 504})
-    max_attempts: int = 5
-    timeout_s: float = 60.0
     date_format: str = "%Y-%m-%dT%H:%M:%S"
 
     def first_url(self, start: datetime, end: datetime) -> str:
@@ -77,9 +85,9 @@ OnWait = Callable[[float, str], None]
 
 
 class Fetcher:
-    """Fetches JSON pages of one source: one request at a time, spaced, with retries."""
+    """Calls one service: one request at a time, spaced, with retries."""
 
-    def __init__(self, config: SourceConfig, session: requests.Session | None = None,
+    def __init__(self, config: HttpPolicy, session: requests.Session | None = None,
                  sleep: Sleep = time.sleep, clock: Callable[[], float] = time.monotonic,
                  on_wait: OnWait | None = None):
         self.config = config
@@ -90,17 +98,22 @@ class Fetcher:
 
     def get_json(self, url: str):
         """The parsed JSON at `url`; FetchError naming the URL once retries are exhausted."""
+        return self.request("GET", url)
+
+    def request(self, method: str, url: str, json=None, not_found_ok: bool = False):
+        """Parsed JSON from one call, retried; None for a 404 where 404 means "unknown"."""
         retrying = Retrying(stop=stop_after_attempt(self.config.max_attempts), wait=self._wait,
                             retry=retry_if_exception_type(Transient), sleep=self._sleep_noting, reraise=True)
         try:
-            return retrying(self._get_once, url)
+            return retrying(self._request_once, method, url, json, not_found_ok)
         except Transient as exc:
             raise FetchError(url, f"gave up after {self.config.max_attempts} attempts: {exc}") from exc
 
-    def _get_once(self, url: str):
+    def _request_once(self, method: str, url: str, json, not_found_ok: bool):
+        """One attempt: Transient for what a retry may cure, FetchError for what it cannot."""
         self._pace()
         try:
-            response = self.session.get(url, timeout=self.config.timeout_s)
+            response = self.session.request(method, url, json=json, timeout=self.config.timeout_s)
         except requests.Timeout as exc:
             raise Transient(f"no answer within {self.config.timeout_s:g} s") from exc
         except requests.ConnectionError as exc:
@@ -110,6 +123,8 @@ class Fetcher:
             raise Transient(f"HTTP {status}: rate limited", _retry_after(response), rate_limited=True)
         if status in self.config.retry_statuses:
             raise Transient(f"HTTP {status}", _retry_after(response))
+        if status == 404 and not_found_ok:
+            return None
         if status >= 400:
             raise FetchError(url, f"HTTP {status}")
         try:
@@ -131,9 +146,9 @@ class Fetcher:
         error = state.outcome.exception()
         if isinstance(error, Transient) and error.retry_after is not None:
             return error.retry_after
-        if isinstance(error, Transient) and error.rate_limited:
+        if isinstance(error, Transient) and error.rate_limited and self.config.rate_limit_wait_s is not None:
             return self.config.rate_limit_wait_s
-        return min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (state.attempt_number - 1))
+        return min(self.config.backoff_cap_s, self.config.backoff_base_s * 2 ** (state.attempt_number - 1))
 
     def _sleep_noting(self, seconds: float) -> None:
         if self.on_wait:

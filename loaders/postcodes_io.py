@@ -4,7 +4,7 @@ DESIGN.md puts postcodes.io after the store's cache and the ONS directory: it is
 fallback for postcodes the offline tables do not know. Full postcodes go in bulk (at most
 100 per POST); a postcode the bulk call does not know may be terminated, in which case it
 is placed through the nearest live postcode; an outward code alone ("LS6") is placed
-through its outcode aggregate. Requests are spaced and retried like fetching.py's.
+through its outcode aggregate. Requests go through fetching.py's engine.
 """
 
 import os
@@ -15,20 +15,14 @@ from typing import Callable, Iterable
 from urllib.parse import quote
 
 import requests
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
-from loaders.errors import InputError
-from loaders.fetching import USER_AGENT, FetchError, Transient, _retry_after
+from loaders.fetching import Fetcher, FetchError, HttpPolicy
 from loaders.geography import Place
 from loaders.postcodes import normalise_postcode
-from loaders.readers import parse_json
 
 DEFAULT_URL = "https://api.postcodes.io"
 URL_ENV = "POSTCODES_IO_URL"
 MAX_BATCH = 100  # section 3: bulk POST /postcodes takes at most 100 postcodes
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-BACKOFF_BASE_S = 1.0
-BACKOFF_CAP_S = 30.0
 # Reverse geocoding searches 100 m by default; an outcode centroid or a long-terminated
 # postcode can be further than that from any live postcode, so ask for the API's maximum.
 REVERSE_RADIUS_M = 2000
@@ -47,11 +41,14 @@ class PostcodesIo:
                  max_attempts: int = 5, timeout_s: float = 30.0, min_interval_s: float = 0.2,
                  clock: Callable[[], float] = time.monotonic):
         self.base_url = (base_url or os.environ.get(URL_ENV) or DEFAULT_URL).rstrip("/")
-        self.session = session or requests.Session()
-        self.sleep, self.clock = sleep, clock
         self.batch_size = max(1, min(batch_size, MAX_BATCH))
-        self.max_attempts, self.timeout_s, self.min_interval_s = max_attempts, timeout_s, min_interval_s
-        self._last_request: float | None = None
+        # postcodes.io publishes no rate limit (section 3): be polite, retry 429 and 5xx with a
+        # short capped backoff, honouring Retry-After when it comes.
+        policy = HttpPolicy(min_interval_s=min_interval_s, rate_limit_statuses=frozenset({429}),
+                            rate_limit_wait_s=None, retry_statuses=frozenset({500, 502, 503, 504}),
+                            max_attempts=max_attempts, timeout_s=timeout_s, backoff_base_s=1.0,
+                            backoff_cap_s=30.0)
+        self.fetcher = Fetcher(policy, session=session, sleep=sleep, clock=clock)
 
     # --- the Resolver protocol -------------------------------------------------------
 
@@ -154,54 +151,9 @@ class PostcodesIo:
             found = found[0] if found else None
         return found if isinstance(found, dict) else None
 
-    # --- HTTP: pacing, retries, errors ---------------------------------------------------
-
     def _request(self, method: str, url: str, json=None, not_found_ok: bool = False):
-        """Parsed JSON from one call, retried; None for a 404 where 404 means "unknown"."""
-        retrying = Retrying(stop=stop_after_attempt(self.max_attempts), wait=self._wait,
-                            retry=retry_if_exception_type(Transient), sleep=self.sleep, reraise=True)
-        try:
-            return retrying(self._request_once, method, url, json, not_found_ok)
-        except Transient as exc:
-            raise FetchError(url, f"gave up after {self.max_attempts} attempts: {exc}") from exc
-
-    def _request_once(self, method: str, url: str, json, not_found_ok: bool):
-        """One attempt: Transient for what a retry may cure, FetchError for what it cannot."""
-        self._pace()
-        try:
-            response = self.session.request(method, url, json=json, timeout=self.timeout_s,
-                                            headers={"User-Agent": USER_AGENT})
-        except requests.Timeout as exc:
-            raise Transient(f"no answer within {self.timeout_s:g} s") from exc
-        except requests.ConnectionError as exc:
-            raise Transient(f"connection failed ({exc.__class__.__name__})") from exc
-        status = response.status_code
-        if status in RETRY_STATUSES:
-            raise Transient(f"HTTP {status}", _retry_after(response), rate_limited=status == 429)
-        if status == 404 and not_found_ok:
-            return None
-        if status >= 400:
-            raise FetchError(url, f"HTTP {status}")
-        try:
-            return parse_json(response.content, url)
-        except InputError as exc:  # a truncated body: the next attempt usually arrives whole
-            raise Transient(exc.problem) from exc
-
-    def _pace(self) -> None:
-        """Keep requests min_interval_s apart: postcodes.io publishes no limit, so be polite."""
-        now = self.clock()
-        if self._last_request is not None:
-            gap = self.min_interval_s - (now - self._last_request)
-            if gap > 0:
-                self.sleep(gap)
-        self._last_request = self.clock()
-
-    def _wait(self, state: RetryCallState) -> float:
-        """The server's Retry-After if it sent one, else capped exponential backoff."""
-        error = state.outcome.exception()
-        if isinstance(error, Transient) and error.retry_after is not None:
-            return error.retry_after
-        return min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (state.attempt_number - 1))
+        """Parsed JSON from one call through the shared engine; None for an "unknown" 404."""
+        return self.fetcher.request(method, url, json=json, not_found_ok=not_found_ok)
 
 
 # --- pure helpers ------------------------------------------------------------------------

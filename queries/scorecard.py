@@ -110,7 +110,7 @@ def _place(con, postcode: str | None, district: str) -> dict | None:
                                    [postcode]).fetchone()
         if row:
             return dict(zip(columns.split(", "), row), precision="postcode")
-    row = con.cursor().execute(f"""
+    row = con.cursor().execute("""
         SELECT lad_code, any_value(lad_name), any_value(county_code), any_value(county_name), any_value(region)
         FROM postcodes WHERE (postcode = ? OR postcode LIKE ?) AND lad_code IS NOT NULL
         GROUP BY lad_code ORDER BY count(*) DESC, lad_code LIMIT 1""", [district, f"{district} %"]).fetchone()

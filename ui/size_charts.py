@@ -5,7 +5,6 @@ Colours come from ui.charts.COLOURS, so SME, VCSE, large and local look the same
 """
 
 import math
-import re
 
 import pandas as pd
 import plotly.graph_objects as go
