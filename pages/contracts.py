@@ -8,23 +8,10 @@ from queries import contracts
 from queries.export import csv_bytes
 from ui import widgets
 
-TABLE = {
-    "award_date": st.column_config.DateColumn("Awarded", format="DD/MM/YYYY"),
-    "title": st.column_config.TextColumn("Title"),
-    "buyer_name": st.column_config.TextColumn("Buyer"),
-    "supplier_name": st.column_config.TextColumn("Supplier"),
-    "supplier_size": st.column_config.TextColumn("Size"),
-    "supplier_vcse": st.column_config.CheckboxColumn("VCSE"),
-    "locality": st.column_config.TextColumn("Where the supplier is"),
-    "value_gbp": st.column_config.NumberColumn("This supplier's value (£)", format="localized"),
-    "award_value_gbp": st.column_config.NumberColumn("Whole award (£)", format="localized"),
-    "n_suppliers": st.column_config.NumberColumn("Suppliers"),
-    "value_band": st.column_config.TextColumn("Value band"),
-    "is_framework": st.column_config.CheckboxColumn("Framework"),
-    "contract_end": st.column_config.DateColumn("Contract ends", format="DD/MM/YYYY"),
-    "source": st.column_config.TextColumn("Source"),
-    "notice_url": st.column_config.LinkColumn("Notice", display_text="Open notice"),
-}
+TABLE = widgets.award_columns(
+    "award_date", "title", "buyer_name", "supplier_name", "supplier_size", "supplier_vcse", "locality",
+    "value_gbp", "award_value_gbp", "n_suppliers", "value_band", "is_framework", "contract_end", "source",
+    "notice_url")
 
 
 def _first_page() -> None:

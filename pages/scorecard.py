@@ -13,18 +13,13 @@ from queries.formatting import money, pct
 from ui import charts, widgets
 
 PAGE_ROWS = 200  # rows of a table shown at once; the download has them all
-LINK = st.column_config.LinkColumn("Notice", display_text="Open notice")
 VALUE = st.column_config.NumberColumn("Value (£)", format="localized")
 AWARDS = st.column_config.NumberColumn("Awards", format="localized")
-ROW_COLUMNS = {  # the award-row tables: national providers' awards, contracts ending
-    "contract_end": st.column_config.DateColumn("Contract ends", format="DD/MM/YYYY"),
-    "award_date": st.column_config.DateColumn("Awarded", format="DD/MM/YYYY"),
-    "title": "Contract", "supplier_name": "Supplier", "supplier_size": "Size", "supplier_vcse": "VCSE",
-    "locality": "Where", "value_gbp": st.column_config.NumberColumn("This supplier's value (£)", format="localized"),
-    "award_value_gbp": st.column_config.NumberColumn("Award value (£)", format="localized"),
-    "n_suppliers": "Suppliers", "regions_served": "Regions served", "councils_served": "Councils served",
-    "national_provider": "National provider", "notice_url": LINK,
-}
+ROW_COLUMNS = widgets.award_columns(  # the award-row tables: national providers' awards, contracts ending
+    "contract_end", "award_date", "title", "supplier_name", "supplier_size", "supplier_vcse", "locality",
+    "value_gbp", "award_value_gbp", "n_suppliers", "regions_served", "councils_served", "national_provider",
+    "notice_url", regions_served="Regions served", councils_served="Councils served",
+    national_provider="National provider")
 
 
 def _forget_postcode() -> None:

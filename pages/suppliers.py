@@ -28,24 +28,10 @@ SUPPLIER_TABLE = {
     "buyers_served": st.column_config.NumberColumn("Buyers served"),
     "national_provider": st.column_config.CheckboxColumn("National provider"),
 }
-AWARD_TABLE = {
-    "award_date": st.column_config.DateColumn("Awarded", format="DD/MM/YYYY"),
-    "title": st.column_config.TextColumn("Title"),
-    "buyer_name": st.column_config.TextColumn("Buyer"),
-    "buyer_type": st.column_config.TextColumn("Buyer type"),
-    "buyer_region": st.column_config.TextColumn("Buyer's region"),
-    "locality": st.column_config.TextColumn("Where the supplier is", help="Relative to this buyer"),
-    "value_gbp": st.column_config.NumberColumn("This supplier's value (£)", format="localized"),
-    "award_value_gbp": st.column_config.NumberColumn("Whole award (£)", format="localized"),
-    "n_suppliers": st.column_config.NumberColumn("Suppliers"),
-    "value_band": st.column_config.TextColumn("Value band"),
-    "supplier_size": st.column_config.TextColumn("Declared size"),
-    "supplier_vcse": st.column_config.CheckboxColumn("VCSE"),
-    "is_framework": st.column_config.CheckboxColumn("Framework"),
-    "contract_end": st.column_config.DateColumn("Contract ends", format="DD/MM/YYYY"),
-    "source": st.column_config.TextColumn("Source"),
-    "notice_url": st.column_config.LinkColumn("Notice", display_text="Open notice"),
-}
+AWARD_TABLE = widgets.award_columns(
+    "award_date", "title", "buyer_name", "buyer_type", "buyer_region", "locality", "value_gbp",
+    "award_value_gbp", "n_suppliers", "value_band", "supplier_size", "supplier_vcse", "is_framework",
+    "contract_end", "source", "notice_url")
 
 filters = widgets.page_filters()
 st.title("Who wins the contracts?")

@@ -12,6 +12,7 @@ import streamlit as st
 
 from queries.formatting import money, pct
 from queries.providers import GROUPS
+from ui import widgets
 from ui.charts import BAND_COLOUR, COLOURS, MEASURES
 
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
@@ -121,7 +122,7 @@ HEADINGS = {
 def notice_table(frame: pd.DataFrame, key: str, alt: str) -> None:
     """A table with notice links, dates and whole-pound amounts readable at a glance; names stay
     plain text (st.dataframe never renders Markdown or HTML). Downloads keep the exact figures."""
-    config = {"notice_url": st.column_config.LinkColumn("Notice", display_text="Open notice"),
+    config = {"notice_url": widgets.NOTICE_LINK,
               "award_date": st.column_config.DateColumn(HEADINGS["award_date"], format="DD/MM/YYYY")}
     config |= {c: st.column_config.NumberColumn(HEADINGS[c], format="localized") for c in MONEY_COLUMNS if c in frame}
     config |= {c: st.column_config.NumberColumn(HEADINGS[c], format="percent") for c in SHARE_COLUMNS if c in frame}

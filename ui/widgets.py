@@ -17,6 +17,33 @@ from queries.filters import Filters
 from queries.rows import filtered_rows
 
 LOCAL_KM_CHOICES = (0, 5, 10, 20, 30, 50)
+NOTICE_LINK = st.column_config.LinkColumn("Notice", display_text="Open notice")
+# How every table of award rows shows its columns, so a column reads the same on every page.
+AWARD_COLUMN_CONFIG = {
+    "award_date": st.column_config.DateColumn("Awarded", format="DD/MM/YYYY"),
+    "title": st.column_config.TextColumn("Title"),
+    "buyer_name": st.column_config.TextColumn("Buyer"),
+    "buyer_type": st.column_config.TextColumn("Buyer type"),
+    "buyer_region": st.column_config.TextColumn("Buyer's region"),
+    "supplier_name": st.column_config.TextColumn("Supplier"),
+    "supplier_size": st.column_config.TextColumn("Declared size"),
+    "supplier_vcse": st.column_config.CheckboxColumn("VCSE"),
+    "locality": st.column_config.TextColumn("Where the supplier is", help="Relative to the buyer"),
+    "value_gbp": st.column_config.NumberColumn("This supplier's value (£)", format="localized"),
+    "award_value_gbp": st.column_config.NumberColumn("Whole award (£)", format="localized"),
+    "n_suppliers": st.column_config.NumberColumn("Suppliers"),
+    "value_band": st.column_config.TextColumn("Value band"),
+    "is_framework": st.column_config.CheckboxColumn("Framework"),
+    "contract_end": st.column_config.DateColumn("Contract ends", format="DD/MM/YYYY"),
+    "source": st.column_config.TextColumn("Source"),
+    "notice_url": NOTICE_LINK,
+}
+
+
+def award_columns(*names: str, **extra) -> dict:
+    """Column settings for a table of award rows, in the order given (use it as column_order
+    too); `extra` sets columns that are not award columns (e.g. regions_served)."""
+    return {name: extra.get(name, AWARD_COLUMN_CONFIG.get(name)) for name in names}
 MEASURE_LABELS = {"value": "By value", "count": "By count"}
 
 
