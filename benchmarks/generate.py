@@ -10,7 +10,7 @@ the row number. The schema is the real one: the file is made by loaders.store.wr
 
 from pathlib import Path
 
-from loaders import store
+from loaders import store, summaries
 from loaders.classify import DEFAULT_BAND_EDGES, band_labels
 
 N_COUNCILS = 400
@@ -60,6 +60,7 @@ def build(path: Path, awards: int) -> Path:
         con.execute(_AWARDS_SQL, [awards])
         _postcodes(con)
         con.execute("DROP TABLE councils; DROP TABLE buyers; DROP TABLE suppliers; DROP TABLE trades")
+        summaries.build(con)
     return path
 
 

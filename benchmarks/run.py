@@ -111,7 +111,7 @@ def page_calls(con, filters, council):
         nonlocal table
         table = sc.council_table(con, sc.peer_filters(filters))
         sc.councils(con)
-        overview.trend(con, mine, "value")
+        overview.trend(overview.summary(con, mine), "value")
         sc.top_suppliers(con, mine, "value", 15)
         sc.national_summary(con, mine)
         sc.national_awards(con, mine, 20)
@@ -119,14 +119,25 @@ def page_calls(con, filters, council):
         peers = tuple(table["council"].head(10))
         sc.coverage_against(con, filters, council, peers)
 
+    def overview_page():
+        summary = overview.summary(con, filters)
+        overview.headline(summary, overview.participants(con, filters))
+        for dimension in ("provider", "locality", "value_band"):
+            overview.breakdown(summary, dimension)
+        overview.trend(summary, "value")
+
+    def locality_page():
+        summary = overview.summary(con, filters)
+        overview.breakdown(summary, "locality")
+        locality.by_year(summary)
+        locality.councils(con, filters, "value")
+        locality.buyers(con, filters)
+        locality.supplier_places(con, filters, council)
+        locality.buyer_home(con, filters, council)
+
     return {
-        "overview": lambda: (overview.headline(con, filters),
-                             [overview.breakdown(con, filters, d) for d in ("provider", "locality", "value_band")],
-                             overview.trend(con, filters, "value")),
-        "locality": lambda: (overview.breakdown(con, filters, "locality"), locality.by_year(con, filters),
-                             locality.councils(con, filters, "value"), locality.buyers(con, filters),
-                             locality.supplier_places(con, filters, council),
-                             locality.buyer_home(con, filters, council)),
+        "overview": overview_page,
+        "locality": locality_page,
         "scorecard": scorecard_page,
     }
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from loaders import crosspublished, store
+from loaders import store
 from loaders.geography import LookupResolver, Resolver, demo_resolver
 from loaders.ons import OnsResolver, OnsTableResolver
 from loaders.postcodes_io import PostcodesIo
@@ -40,8 +40,7 @@ def geocode(store_path: Path, lookups: Iterable[Path] = (), ons_files: Iterable[
         if _is_demo(con):
             resolvers.append(demo_resolver())
         resolved = store.resolve_postcodes(con, resolvers)
-        store.derive_geography(con)
-        crosspublished.mark(con)
+        store.derive(con)
         unknown = len(store.unresolved_postcodes(con))
         rows = con.execute("SELECT count(*) FROM awards WHERE locality = 'unknown'").fetchall()[0][0]
     return GeocodeReport(asked, resolved, unknown, rows)

@@ -19,7 +19,7 @@ import duckdb
 import orjson
 import pandas as pd
 
-from loaders import areas, crosspublished
+from loaders import areas, crosspublished, summaries
 from loaders.errors import StoreError
 from loaders.geography import PLACE_COLUMNS, Resolver, canonical_region
 from loaders.normalise import ROW_FIELDS, Release, Result, normalise_ocid
@@ -83,11 +83,13 @@ def store_path(explicit: str | Path | None = None) -> Path:
 
 
 @contextmanager
-def writing(path: str | Path):
-    """A connection to a private copy of the store, swapped in only if the block succeeds."""
+def writing(path: str | Path, wait: bool = True):
+    """A connection to a private copy of the store, swapped in only if the block succeeds.
+
+    With wait=False a store another load is writing raises StoreError instead of waiting."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _writer_lock(path):
+    with _writer_lock(path, wait):
         temp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
         _remove(temp)
         if path.exists():
@@ -106,11 +108,29 @@ def writing(path: str | Path):
 
 
 def read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection for queries; StoreError if the file is missing or foreign."""
+    """A read-only connection for queries; StoreError if the file is missing or foreign.
+
+    A store written before the summary tables existed (or by older code) gets them first."""
     path = Path(path)
     if not path.is_file():
         raise StoreError(str(path), "no store here yet (run `python -m loaders demo` or `import`)")
+    con = _connect(path, str(path), read_only=True)
+    if not _summaries_missing(con):
+        return con
+    con.close()
+    try:
+        with writing(path, wait=False) as writer:
+            summaries.build(writer)
+    except OSError as exc:
+        raise StoreError(str(path), f"its summary tables are out of date and it cannot be rewritten ({exc}); "
+                                    "run `python -m loaders rebuild` as a user who can write it") from exc
     return _connect(path, str(path), read_only=True)
+
+
+def _summaries_missing(con) -> bool:
+    """A store (it has awards and meta) whose summary tables are absent or outdated."""
+    tables = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    return {"awards", "meta"} <= tables and not summaries.current(con)
 
 
 def _connect(path: Path, name: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -121,10 +141,13 @@ def _connect(path: Path, name: str, read_only: bool = False) -> duckdb.DuckDBPyC
 
 
 @contextmanager
-def _writer_lock(path: Path):
+def _writer_lock(path: Path, wait: bool = True):
     """One writer at a time: a second import waits rather than swapping over the first."""
     with open(path.with_name(path.name + ".lock"), "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise StoreError(str(path), "another load is writing it; try again when it has finished") from exc
         try:
             yield
         finally:
@@ -343,6 +366,13 @@ def refresh_awards(con, ocids: Iterable[str] | None, resolvers: list[Resolver],
         con.execute("DELETE FROM meta WHERE key = 'awards_stale'")
     made = renormalise(con, ocids, progress)
     resolve_postcodes(con, resolvers)
+    derive(con)
+    return made
+
+
+def derive(con) -> None:
+    """Everything worked out from the award rows and the postcodes cache: places and
+    locality, cross-publication marks, then the summary tables built on both."""
     derive_geography(con)
     crosspublished.mark(con)
-    return made
+    summaries.build(con)

@@ -15,12 +15,13 @@ with st.expander("The other locations, defined"):
         st.caption(text)
 measure = widgets.measure_switch()
 
-split = widgets.query(overview.breakdown, filters, "locality")
+summary = widgets.query(overview.summary, filters)
+split = overview.breakdown(summary, "locality")
 widgets.chart_block("Spend by supplier location", charts.breakdown_bar(split, measure), split,
                     readings.largest_group(split, measure), readings.bar_alt(split, measure, "supplier location"),
                     filters, "locality")
 
-years = widgets.query(locality.by_year, filters)
+years = locality.by_year(summary)
 widgets.chart_block("Supplier location over time", maps.share_over_time(years, measure), years,
                     locality.year_reading(years, measure), locality.year_alt(years, measure),
                     filters, "locality-by-year")

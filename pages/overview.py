@@ -13,7 +13,8 @@ CHARTS = (
 )
 
 filters = widgets.page_filters()
-figures = widgets.query(overview.headline, filters)
+summary = widgets.query(overview.summary, filters)
+figures = overview.headline(summary, widgets.query(overview.participants, filters))
 area = filters.buyers[0] if len(filters.buyers) == 1 else None
 
 st.title("Where does the contract money go?")
@@ -37,11 +38,11 @@ st.caption(
 
 measure = widgets.measure_switch()
 for dimension, title, subject in CHARTS:
-    frame = widgets.query(overview.breakdown, filters, dimension)
+    frame = overview.breakdown(summary, dimension)
     widgets.chart_block(title, charts.breakdown_bar(frame, measure), frame,
                         readings.largest_group(frame, measure), readings.bar_alt(frame, measure, subject),
                         filters, dimension)
 
-trend = widgets.query(overview.trend, filters, measure)
+trend = overview.trend(summary, measure)
 widgets.chart_block("Local, SME and VCSE shares over time", charts.trend_lines(trend), trend,
                     readings.trend_sentence(trend, measure), readings.trend_alt(trend), filters, "trend")

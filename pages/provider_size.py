@@ -23,7 +23,7 @@ st.caption("Size is as each supplier declared it in the notice (SME: fewer than 
            "direct awards only and say nothing of subcontracting.")
 measure = widgets.measure_switch()
 
-frame = widgets.query(overview.breakdown, filters, "provider")
+frame = overview.breakdown(widgets.query(overview.summary, filters), "provider")
 widgets.chart_block("Spend by provider size", charts.breakdown_bar(frame, measure), frame,
                     readings.largest_group(frame, measure), readings.bar_alt(frame, measure, "provider size"),
                     filters, "provider")

@@ -154,7 +154,7 @@ def scorecard(council: str, filters) -> None:
     ranks_block(table, council, groups, measure, mine)
     peers_block(table, council, groups, measure, mine)
 
-    trend = widgets.query(overview.trend, mine, measure)
+    trend = overview.trend(widgets.query(overview.summary, mine), measure)
     widgets.chart_block("Local, SME and VCSE shares by financial year", charts.trend_lines(trend), trend,
                         sc.trend_sentence(trend, council, measure), readings.trend_alt(trend), mine,
                         "scorecard-trend")

@@ -17,10 +17,10 @@ import pandas as pd
 from loaders.definitions import CAVEATS, DEFINITIONS
 from queries.filters import Filters
 from queries.formatting import money, pct
-from queries.overview import AWARD_COUNT, DIMENSIONS, FINANCIAL_YEAR, GROUP_LABELS
+from queries.overview import AWARD_COUNT, DIMENSIONS, GROUP_LABELS
 from queries.readings import MEASURE_WORDS
 
-GROUPS = DIMENSIONS["locality"][1]  # local, same_region, elsewhere_uk, outside_uk, unknown
+GROUPS = DIMENSIONS["locality"]  # local, same_region, elsewhere_uk, outside_uk, unknown
 NO_AREA = "Area not known"
 SHARE_COLUMNS = {"value": "local_value_share", "count": "local_count_share"}
 
@@ -68,14 +68,12 @@ def other_definitions() -> list[str]:
 
 # --- Over time ---------------------------------------------------------------------------
 
-def by_year(con, filters: Filters) -> pd.DataFrame:
+def by_year(summary: pd.DataFrame) -> pd.DataFrame:
     """Value, awards and each locality's share of them per financial year (April to March),
-    every locality listed for every year so stacked shares add up to 1."""
-    rows, params = filters.rows()
-    found = con.cursor().execute(f"""
-        SELECT {FINANCIAL_YEAR} AS fy, loc AS grp, coalesce(sum(value_gbp), 0) AS value_gbp,
-               {AWARD_COUNT} AS awards
-        FROM {rows} WHERE award_date IS NOT NULL GROUP BY fy, grp""", params).df()
+    every locality listed for every year so stacked shares add up to 1; from overview.summary."""
+    dated = summary[summary["fy"].notna()]
+    found = (dated.assign(value_gbp=dated["value_gbp"].fillna(0.0), grp=dated["loc"])
+             .groupby(["fy", "grp"], as_index=False)[["value_gbp", "awards"]].sum())
     columns = ["financial_year", "group", "label", "value_gbp", "awards", "value_share", "count_share"]
     if found.empty:
         return pd.DataFrame(columns=columns)

@@ -16,9 +16,9 @@ AWARD_COUNT = "sum(1.0 / n_suppliers)"
 # groups are exclusive and add up to the total.
 PROVIDER_GROUP = "CASE WHEN supplier_vcse THEN 'VCSE' ELSE supplier_size END"
 DIMENSIONS = {
-    "provider": (PROVIDER_GROUP, ("SME", "VCSE", "Large", "Unknown")),
-    "locality": ("loc", ("local", "same_region", "elsewhere_uk", "outside_uk", "unknown")),
-    "value_band": ("value_band", tuple(band_labels())),
+    "provider": ("SME", "VCSE", "Large", "Unknown"),
+    "locality": ("local", "same_region", "elsewhere_uk", "outside_uk", "unknown"),
+    "value_band": tuple(band_labels()),
 }
 GROUP_LABELS = {
     "SME": "SME (not VCSE)", "Large": "Large (not VCSE)",
@@ -27,47 +27,77 @@ GROUP_LABELS = {
 }
 
 
-def headline(con, filters: Filters) -> dict:
-    """Total value, award count and the local / SME / VCSE shares, by value and by count."""
+def summary(con, filters: Filters) -> pd.DataFrame:
+    """The filtered awards summed by every grouping the Overview needs: financial year,
+    locality, size, VCSE, value band and framework. One scan answers the headline, the three
+    breakdowns and the trend (and the Locality and scorecard year charts), which is what
+    keeps a page fast on millions of rows; the groups are few (thousands at most).
+
+    value_gbp is null for a group none of whose awards has a known value."""
     rows, params = filters.rows()
-    row = con.cursor().execute(f"""
-        SELECT sum(value_gbp), {AWARD_COUNT}, count(DISTINCT buyer_key), count(DISTINCT supplier_key),
-               {_shares("loc = 'local'")}, {_shares("loc = 'unknown'")},
-               {_shares("supplier_size = 'SME'")}, {_shares("supplier_size = 'Unknown'")},
-               {_shares("supplier_vcse")}, {_shares("supplier_vcse IS NULL")},
-               sum(value_gbp) FILTER (is_framework)
-        FROM {rows}""", params).fetchall()[0]
-    names = ("total_value", "awards", "buyers", "suppliers",
-             "local_value_share", "local_count_share", "unknown_locality_value_share",
-             "unknown_locality_count_share", "sme_value_share", "sme_count_share",
-             "unknown_size_value_share", "unknown_size_count_share",
-             "vcse_value_share", "vcse_count_share", "unknown_vcse_value_share",
-             "unknown_vcse_count_share", "framework_value")
-    figures = dict(zip(names, row))
-    figures["awards"] = round(figures["awards"] or 0)
+    return con.cursor().execute(f"""
+        SELECT {FINANCIAL_YEAR} AS fy, loc, supplier_size, supplier_vcse, value_band, is_framework,
+               sum(value_gbp) AS value_gbp, {AWARD_COUNT} AS awards
+        FROM {rows} GROUP BY ALL""", params).df()
+
+
+def participants(con, filters: Filters) -> dict:
+    """How many distinct buyers and suppliers the filtered awards involve (not additive over
+    groups, so not part of the summary)."""
+    rows, params = filters.rows()
+    buyers, suppliers = con.cursor().execute(
+        f"SELECT count(DISTINCT buyer_key), count(DISTINCT supplier_key) FROM {rows}", params).fetchone()
+    return {"buyers": buyers, "suppliers": suppliers}
+
+
+def headline(summary_frame: pd.DataFrame, counts: dict) -> dict:
+    """Total value, award count, buyers, suppliers and the local / SME / VCSE shares (and the
+    unknown shares beside them), by value and by count, from `summary` and `participants`."""
+    frame = summary_frame
+    figures = {"total_value": _total(frame["value_gbp"]), "awards": round(frame["awards"].sum()),
+               "buyers": counts["buyers"], "suppliers": counts["suppliers"]}
+    vcse = frame["supplier_vcse"]
+    for name, mask in (("local", frame["loc"] == "local"), ("unknown_locality", frame["loc"] == "unknown"),
+                       ("sme", frame["supplier_size"] == "SME"),
+                       ("unknown_size", frame["supplier_size"] == "Unknown"),
+                       ("vcse", vcse.fillna(False).astype(bool)), ("unknown_vcse", vcse.isna())):
+        figures[f"{name}_value_share"] = _part(frame["value_gbp"], mask)
+        figures[f"{name}_count_share"] = _part(frame["awards"], mask)
+    figures["framework_value"] = _total(frame.loc[frame["is_framework"].fillna(False).astype(bool), "value_gbp"])
     return figures
 
 
-def _shares(condition: str) -> str:
-    """Two SQL expressions: the share of value and the share of awards meeting `condition`."""
-    return (f"coalesce(sum(value_gbp) FILTER ({condition}), 0) / nullif(sum(value_gbp), 0), "
-            f"coalesce({AWARD_COUNT} FILTER ({condition}), 0) / nullif({AWARD_COUNT}, 0)")
+def _total(values: pd.Series) -> float | None:
+    """The sum of known values; None when there are none (as SQL's sum)."""
+    total = values.sum(min_count=1)
+    return None if pd.isna(total) else float(total)
 
 
-def breakdown(con, filters: Filters, dimension: str) -> pd.DataFrame:
+def _part(values: pd.Series, mask: pd.Series) -> float | None:
+    """The share of `values` where `mask` holds; None when the whole is nothing."""
+    whole = values.sum()
+    return float(values[mask.to_numpy()].sum() / whole) if whole else None
+
+
+def breakdown(summary_frame: pd.DataFrame, dimension: str) -> pd.DataFrame:
     """Value, awards and shares per group of `dimension`, every group listed in a fixed order."""
-    expression, order = DIMENSIONS[dimension]
-    rows, params = filters.rows()
-    found = con.cursor().execute(f"""
-        SELECT {expression} AS grp, coalesce(sum(value_gbp), 0) AS value_gbp, {AWARD_COUNT} AS awards
-        FROM {rows} GROUP BY grp""", params).df()
-    frame = pd.DataFrame({"group": list(order)}).merge(
-        found.rename(columns={"grp": "group"}), on="group", how="left").fillna({"value_gbp": 0.0, "awards": 0.0})
-    frame["awards"] = frame["awards"].round(2)
-    frame["value_share"] = _share(frame["value_gbp"])
-    frame["count_share"] = _share(frame["awards"])
-    frame.insert(1, "label", frame["group"].map(lambda g: GROUP_LABELS.get(g, g)))
-    return frame
+    order = DIMENSIONS[dimension]
+    frame = summary_frame.assign(group=_groups(summary_frame, dimension))
+    found = frame.groupby("group", dropna=True)[["value_gbp", "awards"]].sum()
+    out = pd.DataFrame({"group": list(order)}).merge(found.reset_index(), on="group", how="left")
+    out = out.fillna({"value_gbp": 0.0, "awards": 0.0}).astype({"value_gbp": float, "awards": float})
+    out["awards"] = out["awards"].round(2)
+    out["value_share"] = _share(out["value_gbp"])
+    out["count_share"] = _share(out["awards"])
+    out.insert(1, "label", out["group"].map(lambda g: GROUP_LABELS.get(g, g)))
+    return out
+
+
+def _groups(frame: pd.DataFrame, dimension: str) -> pd.Series:
+    """Each summary row's group under `dimension` (provider: VCSE, else the declared size)."""
+    if dimension == "provider":
+        return frame["supplier_size"].where(~frame["supplier_vcse"].fillna(False).astype(bool), "VCSE")
+    return frame["loc" if dimension == "locality" else dimension]
 
 
 def _share(column: pd.Series) -> pd.Series:
@@ -97,18 +127,23 @@ def filter_options(con) -> dict:
 
 
 FINANCIAL_YEAR = ("CASE WHEN month(award_date) >= 4 THEN year(award_date) ELSE year(award_date) - 1 END")
-TREND_SHARES = {"local": "loc = 'local'", "sme": "supplier_size = 'SME'", "vcse": "supplier_vcse"}
+TREND_SHARES = ("local", "sme", "vcse")
 
 
-def trend(con, filters: Filters, measure: str) -> pd.DataFrame:
-    """% local, % SME and % VCSE per financial year (April to March), by value or by count."""
-    rows, params = filters.rows()
-    weight = "value_gbp" if measure == "value" else "1.0 / n_suppliers"
-    shares = ", ".join(f"sum({weight}) FILTER ({cond}) / nullif(sum({weight}), 0) AS {name}_share"
-                       for name, cond in TREND_SHARES.items())
-    frame = con.cursor().execute(f"""
-        SELECT {FINANCIAL_YEAR} AS fy, {shares}, coalesce(sum(value_gbp), 0) AS value_gbp,
-               {AWARD_COUNT} AS awards
-        FROM {rows} WHERE award_date IS NOT NULL GROUP BY fy ORDER BY fy""", params).df()
-    frame.insert(0, "financial_year", frame.pop("fy").map(lambda y: f"{int(y)}-{(int(y) + 1) % 100:02d}"))
-    return frame.fillna({f"{name}_share": 0.0 for name in TREND_SHARES})
+def trend(summary_frame: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """% local, % SME and % VCSE per financial year (April to March), by value or by count,
+    from `summary`; awards without a date are left out."""
+    frame = summary_frame[summary_frame["fy"].notna()]
+    weight = frame["value_gbp" if measure == "value" else "awards"].fillna(0.0)
+    parts = {"local": frame["loc"] == "local", "sme": frame["supplier_size"] == "SME",
+             "vcse": frame["supplier_vcse"].fillna(False).astype(bool)}
+    sums = pd.DataFrame({"fy": frame["fy"].astype(int), "weight": weight,
+                         **{name: weight.where(mask.to_numpy(), 0.0) for name, mask in parts.items()},
+                         "value_gbp": frame["value_gbp"].fillna(0.0), "awards": frame["awards"]})
+    years = sums.groupby("fy").sum().sort_index()
+    out = pd.DataFrame({"financial_year": [f"{y}-{(y + 1) % 100:02d}" for y in years.index]})
+    for name in TREND_SHARES:
+        out[f"{name}_share"] = (years[name] / years["weight"].where(years["weight"] != 0)).fillna(0.0).to_numpy()
+    out["value_gbp"] = years["value_gbp"].to_numpy()
+    out["awards"] = years["awards"].to_numpy()
+    return out

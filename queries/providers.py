@@ -12,7 +12,7 @@ from queries.filters import Filters
 from queries.formatting import money, pct
 from queries.overview import AWARD_COUNT, DIMENSIONS, FINANCIAL_YEAR, GROUP_LABELS, PROVIDER_GROUP
 
-GROUPS = DIMENSIONS["provider"][1]  # SME, VCSE, Large, Unknown
+GROUPS = DIMENSIONS["provider"]  # SME, VCSE, Large, Unknown
 CATEGORIES = ("goods", "services", "works")
 NO_CPV, OTHER = "", "other"
 # What each row is split by: the SQL key and the rows it applies to.

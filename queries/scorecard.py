@@ -67,11 +67,7 @@ def council_type(area_code: str | None) -> str | None:
 
 def councils(con) -> list[str]:
     """Every council buyer in the store (whatever the filters, so a choice never vanishes)."""
-    rows = con.cursor().execute("""
-        SELECT DISTINCT buyer_name FROM awards
-        WHERE buyer_type = ? AND buyer_name IS NOT NULL AND duplicate_of IS NULL ORDER BY 1""",
-                                [COUNCIL_TYPE]).fetchall()
-    return [name for (name,) in rows]
+    return [name for (name,) in con.cursor().execute("SELECT council FROM council_buyers ORDER BY 1").fetchall()]
 
 
 # --- choosing a council by postcode ---------------------------------------------------------
@@ -156,20 +152,21 @@ def council_table(con, filters: Filters) -> pd.DataFrame:
     awards and the local / SME / VCSE shares by value and by count.
 
     A council is a buyer name that appears with buyer type 'local authority'; all its rows
-    count (the same rows the council's own figures use). A share is 0 when no award meets
-    it, and empty only when there is nothing to share (no known value)."""
+    count (the same rows the council's own figures use). Its area and region are those of
+    most of its awards in the whole store (the `council_buyers` table), whatever the filters.
+    A share is 0 when no award meets it, and empty only when there is nothing to share."""
     rows, params = filters.rows()
     shares = ", ".join(
         f"coalesce(sum(value_gbp) FILTER ({condition}), 0) / nullif(sum(value_gbp), 0) AS {name}_value_share, "
         f"coalesce({AWARD_COUNT} FILTER ({condition}), 0) / nullif({AWARD_COUNT}, 0) AS {name}_count_share"
         for name, condition in SHARES.items())
     frame = con.cursor().execute(f"""
-        SELECT buyer_name AS council, mode(buyer_area_code) AS area_code, mode(buyer_area_name) AS area_name,
-               mode(buyer_region) AS region, coalesce(sum(value_gbp), 0) AS value_gbp,
-               {AWARD_COUNT} AS awards, {shares}
-        FROM {rows}
-        WHERE buyer_name IN (SELECT buyer_name FROM awards WHERE buyer_type = ?)
-        GROUP BY buyer_name ORDER BY buyer_name""", params + [COUNCIL_TYPE]).df()
+        WITH sums AS (
+            SELECT buyer_name AS council, coalesce(sum(value_gbp), 0) AS value_gbp, {AWARD_COUNT} AS awards, {shares}
+            FROM {rows} WHERE buyer_name IN (SELECT council FROM council_buyers)
+            GROUP BY buyer_name)
+        SELECT c.council, c.area_code, c.area_name, c.region, s.* EXCLUDE (council)
+        FROM sums s JOIN council_buyers c USING (council) ORDER BY council""", params).df()
     frame.insert(2, "council_type", frame["area_code"].map(council_type))
     frame["awards"] = frame["awards"].round(2)
     return frame
@@ -262,17 +259,6 @@ def group_members(table: pd.DataFrame, members: tuple[str, ...], council: str, m
 
 # --- suppliers and their footprint ----------------------------------------------------------
 
-def _footprint_cte(rows: str) -> str:
-    """A CTE `reach`: for each supplier of the rows, the distinct buyer regions and council
-    buyers it served across the whole store (every award, whatever the filters)."""
-    return f"""reach AS (
-        SELECT supplier_key, count(DISTINCT buyer_region) AS regions_served,
-               count(DISTINCT buyer_key) FILTER (buyer_type = '{COUNCIL_TYPE}') AS councils_served
-        FROM awards
-        WHERE duplicate_of IS NULL AND supplier_key IN (SELECT supplier_key FROM {rows})
-        GROUP BY supplier_key)"""
-
-
 def top_suppliers(con, filters: Filters, measure: str, limit: int = 20) -> pd.DataFrame:
     """The council's largest suppliers (by value or by count) with their footprint: regions
     and councils served across all the data, and whether each is a national provider.
@@ -283,7 +269,6 @@ def top_suppliers(con, filters: Filters, measure: str, limit: int = 20) -> pd.Da
     order = "value_gbp DESC NULLS LAST, awards DESC" if measure == "value" else "awards DESC, value_gbp DESC NULLS LAST"
     frame = con.cursor().execute(f"""
         WITH mine AS (SELECT * FROM {rows}),
-        {_footprint_cte("mine")},
         per_supplier AS (
             SELECT supplier_key, arg_max(supplier_name, award_date) AS supplier_name,
                    mode(supplier_size) AS supplier_size, bool_or(supplier_vcse) AS supplier_vcse,
@@ -293,7 +278,7 @@ def top_suppliers(con, filters: Filters, measure: str, limit: int = 20) -> pd.Da
         SELECT p.*, p.value_gbp / nullif((SELECT sum(value_gbp) FROM mine), 0) AS value_share,
                p.awards / nullif((SELECT {AWARD_COUNT} FROM mine), 0) AS count_share,
                r.regions_served, r.councils_served, r.regions_served >= ? AS national_provider
-        FROM per_supplier p JOIN reach r USING (supplier_key)
+        FROM per_supplier p JOIN supplier_footprint r USING (supplier_key)
         ORDER BY {order}, supplier_name LIMIT ?""", params + [NATIONAL_PROVIDER_REGIONS, limit]).df()
     frame["awards"] = frame["awards"].round(2)
     frame = frame.fillna({"value_share": 0.0, "count_share": 0.0})
@@ -308,10 +293,9 @@ def national_awards(con, filters: Filters, limit: int = 20) -> pd.DataFrame:
     notice links."""
     rows, params = filters.rows()
     return con.cursor().execute(f"""
-        WITH mine AS (SELECT * FROM {rows}), {_footprint_cte("mine")}
         SELECT award_date, title, supplier_name, supplier_size, loc AS locality, value_gbp, award_value_gbp,
                n_suppliers, contract_end, regions_served, councils_served, notice_url
-        FROM mine JOIN reach USING (supplier_key)
+        FROM {rows} JOIN supplier_footprint USING (supplier_key)
         WHERE regions_served >= ?
         ORDER BY value_gbp DESC NULLS LAST, award_date DESC, award_key LIMIT ?""",
                                 params + [NATIONAL_PROVIDER_REGIONS, limit]).df()
@@ -321,11 +305,10 @@ def national_summary(con, filters: Filters) -> dict:
     """How much of the council's value and awards went to national providers."""
     rows, params = filters.rows()
     row = con.cursor().execute(f"""
-        WITH mine AS (SELECT * FROM {rows}), {_footprint_cte("mine")}
         SELECT coalesce(sum(value_gbp) FILTER (regions_served >= ?), 0), sum(value_gbp),
                coalesce({AWARD_COUNT} FILTER (regions_served >= ?), 0), {AWARD_COUNT},
                count(DISTINCT supplier_key) FILTER (regions_served >= ?)
-        FROM mine JOIN reach USING (supplier_key)""", params + [NATIONAL_PROVIDER_REGIONS] * 3).fetchone()
+        FROM {rows} JOIN supplier_footprint USING (supplier_key)""", [NATIONAL_PROVIDER_REGIONS] * 3 + params).fetchone()
     value, total_value, awards, total_awards, suppliers = row
     return {"value_gbp": value, "value_share": value / total_value if total_value else None,
             "awards": awards, "count_share": awards / total_awards if total_awards else None,
@@ -351,13 +334,13 @@ def ending_contracts(con, filters: Filters, today: date, months: int = ENDING_MO
     first: the chances to re-commission, with each supplier's footprint and notice link."""
     rows, params = filters.rows()
     return con.cursor().execute(f"""
-        WITH mine AS (SELECT * FROM {rows} WHERE contract_end BETWEEN ? AND ?), {_footprint_cte("mine")}
         SELECT contract_end, title, supplier_name, supplier_size, supplier_vcse, loc AS locality,
                value_gbp, award_value_gbp, n_suppliers, award_date, regions_served,
                regions_served >= ? AS national_provider, notice_url
-        FROM mine JOIN reach USING (supplier_key)
+        FROM {rows} JOIN supplier_footprint USING (supplier_key)
+        WHERE contract_end BETWEEN ? AND ?
         ORDER BY contract_end, value_gbp DESC NULLS LAST, award_key""",
-                                params + [today, add_months(today, months), NATIONAL_PROVIDER_REGIONS]).df()
+                                [NATIONAL_PROVIDER_REGIONS] + params + [today, add_months(today, months)]).df()
 
 
 # --- data coverage --------------------------------------------------------------------------

@@ -73,13 +73,6 @@ def top_suppliers(con, filters: Filters, measure: str = "value", search: str = "
                    arg_max([supplier_lad_name, supplier_region, supplier_country], {_LATEST})
                        FILTER (supplier_country IS NOT NULL) AS home
             FROM {rows} WHERE supplier_key IN (SELECT supplier_key FROM ranked)
-            GROUP BY supplier_key),
-        footprint AS (
-            SELECT supplier_key, count(DISTINCT buyer_region) AS regions_served,
-                   count(DISTINCT buyer_key) FILTER (buyer_type = 'local authority') AS councils_served,
-                   count(DISTINCT buyer_key) AS buyers_served
-            FROM awards
-            WHERE duplicate_of IS NULL AND supplier_key IN (SELECT supplier_key FROM ranked)
             GROUP BY supplier_key)
         SELECT r.supplier_key, a.supplier_name, {PROVIDER_GROUP} AS size_group, a.supplier_size,
                a.supplier_vcse, a.home[1] AS home_district, a.home[2] AS home_region,
@@ -89,7 +82,7 @@ def top_suppliers(con, filters: Filters, measure: str = "value", search: str = "
                fp.regions_served, fp.councils_served, fp.buyers_served,
                fp.regions_served >= ? AS national_provider
         FROM ranked r CROSS JOIN totals t JOIN attributes a USING (supplier_key)
-             JOIN footprint fp USING (supplier_key)
+             JOIN supplier_footprint fp USING (supplier_key)
         ORDER BY r.{order} DESC, r.supplier_key""",
         params + name_params + [limit] + params + params + [NATIONAL_PROVIDER_REGIONS]).df()
     frame["supplier_vcse"] = frame["supplier_vcse"].astype("boolean")

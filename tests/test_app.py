@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from loaders import demo, store
 from queries.filters import Filters
-from queries.overview import breakdown, trend
+from queries.overview import breakdown, summary, trend
 from tests.app_fixtures import AWARDS, build_small_store
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
@@ -72,11 +72,11 @@ def test_charts_draw_the_query_results(monkeypatch, small_store):
     assert len(charts) == 4
     with store.read_only(small_store) as con:
         for chart, dimension in zip(charts, ("provider", "locality", "value_band")):
-            frame = breakdown(con, Filters(), dimension)
+            frame = breakdown(summary(con, Filters()), dimension)
             bar = chart["data"][0]
             assert bar["y"] == frame["label"].tolist()
             assert bar["x"] == pytest.approx(frame["value_gbp"].tolist())
-        years = trend(con, Filters(), "value")
+        years = trend(summary(con, Filters()), "value")
     local_line = charts[3]["data"][0]
     assert local_line["x"] == years["financial_year"].tolist() == ["2021-22", "2023-24", "2024-25"]
     assert local_line["y"] == pytest.approx(years["local_share"].tolist())

@@ -6,7 +6,8 @@ from loaders import store
 from loaders.info import summary
 from loaders.loading import import_files
 from queries.filters import Filters
-from queries.overview import headline
+from queries.overview import headline, participants
+from queries.overview import summary as award_summary
 from tests.ocds_factory import award, buyer, release, supplier, write_package
 
 CF_OCID = "ocds-b5fd17-00000000-0000-0000-0000-000000000001"
@@ -37,7 +38,7 @@ def test_contracts_finder_copy_is_marked_and_left_out(tmp_path):
     path = pair(tmp_path)
     assert marked(path) == {"contracts-finder": f"{FTS_OCID}|1", "find-a-tender": None}
     with store.read_only(path) as con:
-        figures = headline(con, Filters())
+        figures = headline(award_summary(con, Filters()), participants(con, Filters()))
         reason = con.execute("SELECT detail FROM quality_events WHERE kind = 'cross_published'").fetchall()
     assert figures["total_value"] == 100_000.0 and figures["awards"] == 1
     assert "value within 1%" in reason[0][0] and FTS_OCID in reason[0][0]

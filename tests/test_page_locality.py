@@ -15,7 +15,7 @@ from loaders import boundaries, demo, store
 from loaders.definitions import DEFINITIONS
 from queries import locality
 from queries.filters import Filters
-from queries.overview import breakdown
+from queries.overview import breakdown, summary
 from tests.app_fixtures import AWARDS, LOOKUP, build_small_store
 from tests.test_app import LOCALITY, run_app
 from ui import maps
@@ -157,7 +157,7 @@ def test_within_km_definition_from_the_url(monkeypatch, small_store):
 def test_breakdown_chart_is_the_overview_breakdown(monkeypatch, small_store):
     bar = charts(locality_page(monkeypatch, small_store))[SPLIT]["data"][0]
     with store.read_only(small_store) as con:
-        frame = breakdown(con, Filters(), "locality")
+        frame = breakdown(summary(con, Filters()), "locality")
     assert bar["y"] == frame["label"].tolist()
     assert bar["x"] == pytest.approx(frame["value_gbp"].tolist())
     expected = {g: sum(a[6] for a, w in zip(AWARDS, LOCALITY) if w == g) for g in GROUPS}
@@ -176,7 +176,7 @@ def test_years_chart_stacks_each_years_shares(monkeypatch, small_store):
             expected.append(sum(a[6] for a, w in in_year if w == group) / sum(a[6] for a, _ in in_year))
         assert bars["y"] == pytest.approx(expected)
     with store.read_only(small_store) as con:
-        frame = locality.by_year(con, Filters())
+        frame = locality.by_year(summary(con, Filters()))
     assert chart["data"][0]["y"] == pytest.approx(frame.loc[frame["group"] == "local", "value_share"].tolist())
 
 
@@ -332,8 +332,8 @@ def test_supplier_places_add_up_to_the_buyer(small_store):
 
 def test_by_year_lists_every_locality_every_year(small_store):
     with store.read_only(small_store) as con:
-        frame = locality.by_year(con, Filters())
-        empty = locality.by_year(con, Filters(buyers=(MANCHESTER,), supplier_sizes=("SME",)))
+        frame = locality.by_year(summary(con, Filters()))
+        empty = locality.by_year(summary(con, Filters(buyers=(MANCHESTER,), supplier_sizes=("SME",))))
     assert len(frame) == 3 * len(GROUPS)
     assert frame.groupby("financial_year")["value_share"].sum().tolist() == pytest.approx([1, 1, 1])
     assert frame.groupby("financial_year")["count_share"].sum().tolist() == pytest.approx([1, 1, 1])
@@ -374,7 +374,7 @@ def test_page_runs_on_the_demo_store(monkeypatch, tmp_path_factory):
     assert len(charts(app)) == 4
     with store.read_only(path) as con:
         frame = locality.councils(con, Filters(), "value")
-        total = breakdown(con, Filters(), "locality")["value_gbp"].sum()
+        total = breakdown(summary(con, Filters()), "locality")["value_gbp"].sum()
     bubbles = trace(charts(app)[COUNCIL_MAP], "Council areas")
     shown = locality.placed(frame)
     shown = shown[shown["local_value_share"].notna()].sort_values("value_gbp", ascending=False, kind="stable")

@@ -11,7 +11,7 @@ from loaders import store
 from loaders.loading import import_files
 from queries import scorecard as sc
 from queries.filters import Filters
-from queries.overview import trend
+from queries.overview import summary, trend
 from tests.app_fixtures import AWARDS, LOOKUP, build_small_store, release
 from tests.test_app import LOCALITY, SME, VCSE, metrics, run_app, share
 
@@ -223,7 +223,7 @@ def test_charts_draw_the_query_results(monkeypatch, small_store):
     trend_chart, suppliers_chart = charts(app)
     leeds = sc.council_filters(Filters(), LEEDS)
     with store.read_only(small_store) as con:
-        years = trend(con, leeds, "value")
+        years = trend(summary(con, leeds), "value")
         suppliers = sc.top_suppliers(con, leeds, "value", 15)
     assert trend_chart["data"][0]["x"] == years["financial_year"].tolist() == ["2023-24", "2024-25"]
     assert trend_chart["data"][0]["y"] == pytest.approx([100_000 / 400_000, 0.0])

@@ -14,7 +14,7 @@ from loaders.classify import DEFAULT_BAND_EDGES, band_labels
 from loaders.loading import import_files
 from queries import bands, providers
 from queries.filters import Filters
-from queries.overview import breakdown
+from queries.overview import breakdown, summary
 from tests.app_fixtures import AWARDS, LOOKUP, build_small_store, release
 from tests.test_app import run_app
 from ui import size_charts
@@ -271,7 +271,7 @@ def test_provider_page_draws_its_queries(monkeypatch, small_store, con):
     assert not app.exception
     charts = specs(app)
     assert len(charts) == 5
-    overall = breakdown(con, Filters(), "provider")
+    overall = breakdown(summary(con, Filters()), "provider")
     assert charts[0]["data"][0]["x"] == pytest.approx(overall["value_gbp"].tolist())
     by_hand = [total([g == group for g in GROUP]) for group in ("SME", "VCSE", "Large", "Unknown")]
     assert charts[0]["data"][0]["x"] == pytest.approx(by_hand)
@@ -373,7 +373,7 @@ def test_both_pages_run_on_the_demo_store(monkeypatch, demo_store):
         assert app.title
     with store.read_only(demo_store) as connection:
         division = providers.provider_by_division(connection, Filters(), "value", 10)
-        everything = breakdown(connection, Filters(), "provider")["value_gbp"].sum()
+        everything = breakdown(summary(connection, Filters()), "provider")["value_gbp"].sum()
     keys = list(dict.fromkeys(division["key"]))
     assert len(keys) == 11 and keys[-1] == providers.OTHER       # top 10 divisions, then the rest together
     assert division["value_gbp"].sum() == pytest.approx(everything)
