@@ -197,7 +197,7 @@ SELECT ocid || '/1/' || supplier_key AS award_key, source, ocid, ocid || '-00000
                      WHEN 'elsewhere_uk' THEN 100 + 400 * u_sup END AS distance_km,
        NULL AS duplicate_of
 FROM valued
-ORDER BY award_date, award_key
+ORDER BY {store.AWARD_ORDER}
 """
 
 

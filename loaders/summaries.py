@@ -7,14 +7,17 @@ store (a million rows and more) to find each supplier's footprint.
   what makes it a "national provider" on every view alike.
 - `council_buyers`: every council buyer (a buyer name that appears with buyer type 'local
   authority') with its area code, area name and region: the most common among its awards.
+- `area_centres`: where to draw each buyer council area on a map: the mean position of
+  the store's postcodes in it (its districts, its county's districts, or the former
+  districts it replaced), else that of the district most of its buyers' addresses are in.
+  These are centres of the postcodes seen, not of the land: good enough to place a bubble.
 
 They are rebuilt at the end of every load that changes `awards` (store.derive), and a
 store written before they existed gets them when it is next opened (store.read_only).
 """
 
 # Bump when a table here changes, so stores built by older code are rebuilt on opening.
-VERSION = "1"
-TABLES = ("supplier_footprint", "council_buyers")
+VERSION = "2"
 COUNCIL_TYPE = "local authority"
 
 _FOOTPRINT = f"""
@@ -37,11 +40,42 @@ GROUP BY buyer_name ORDER BY buyer_name
 """
 
 
+_AREA_CENTRES = """
+CREATE OR REPLACE TABLE area_centres AS
+WITH points AS (
+    SELECT lad_code AS code, latitude, longitude FROM postcodes WHERE lad_code IS NOT NULL
+    UNION ALL
+    SELECT county_code, latitude, longitude FROM postcodes WHERE county_code IS NOT NULL
+    {successors}
+),
+centres AS (
+    SELECT code, avg(latitude) AS latitude, avg(longitude) AS longitude
+    FROM points WHERE latitude IS NOT NULL AND longitude IS NOT NULL GROUP BY code
+),
+areas AS (
+    SELECT buyer_area_code AS area_code, mode(buyer_lad_code) AS home_lad
+    FROM awards WHERE buyer_area_code IS NOT NULL GROUP BY buyer_area_code
+)
+SELECT a.area_code, coalesce(c.latitude, h.latitude) AS latitude, coalesce(c.longitude, h.longitude) AS longitude
+FROM areas a LEFT JOIN centres c ON c.code = a.area_code LEFT JOIN centres h ON h.code = a.home_lad
+ORDER BY a.area_code
+"""
+_SUCCESSOR_POINTS = """
+    UNION ALL
+    SELECT x.new_code, p.latitude, p.longitude FROM postcodes p JOIN lad_successors x ON x.old_code = p.lad_code"""
+
+
 def build(con) -> None:
     """(Re)build every summary table from the current `awards` and record the version."""
     con.execute(_FOOTPRINT)
     con.execute(_COUNCILS)
+    successors = _SUCCESSOR_POINTS if _has_table(con, "lad_successors") else ""
+    con.execute(_AREA_CENTRES.format(successors=successors))
     con.execute("INSERT OR REPLACE INTO meta VALUES ('summaries_version', ?)", [VERSION])
+
+
+def _has_table(con, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
 
 
 def current(con) -> bool:

@@ -5,11 +5,10 @@ Every query starts from `filters.rows()`, so it applies every sidebar filter, le
 cross-published copies and uses `loc`: locality under the chosen definition of local.
 Value is the sum of `value_gbp`; count is the number of awards (each joint award once).
 
-Places: a council area's centre is the mean latitude/longitude of the `postcodes` rows in
-it (its districts, its county's districts, or the former districts it replaced), falling
-back to the district of the buyer's address; a supplier district's centre is the mean of
-the `postcodes` rows of that district. These are centres of the postcodes the store has
-seen, not of the land: good enough to place a bubble, not to measure distances.
+Places: a council area's centre comes from the `area_centres` table (built at load time,
+see loaders/summaries.py); a supplier district's centre is the mean of the `postcodes`
+rows of that district. These are centres of the postcodes the store has seen, not of
+the land: good enough to place a bubble, not to measure distances.
 """
 
 import pandas as pd
@@ -23,23 +22,6 @@ from queries.readings import MEASURE_WORDS
 GROUPS = DIMENSIONS["locality"]  # local, same_region, elsewhere_uk, outside_uk, unknown
 NO_AREA = "Area not known"
 SHARE_COLUMNS = {"value": "local_value_share", "count": "local_count_share"}
-
-# Mean position of the postcodes the store holds, per district, county and successor council.
-_AREA_CENTRES = """
-    area_points AS (
-        SELECT lad_code AS code, latitude, longitude FROM postcodes WHERE lad_code IS NOT NULL
-        UNION ALL
-        SELECT county_code, latitude, longitude FROM postcodes WHERE county_code IS NOT NULL
-        {successors}
-    ),
-    centres AS (
-        SELECT code, avg(latitude) AS latitude, avg(longitude) AS longitude
-        FROM area_points WHERE latitude IS NOT NULL AND longitude IS NOT NULL GROUP BY code
-    )"""
-_SUCCESSOR_POINTS = """
-        UNION ALL
-        SELECT x.new_code, p.latitude, p.longitude FROM postcodes p JOIN lad_successors x ON x.old_code = p.lad_code"""
-
 
 def has_table(con, name: str) -> bool:
     """Whether the store holds table `name` (boundaries and successors are optional)."""
@@ -132,13 +114,10 @@ def councils(con, filters: Filters, measure: str = "value") -> pd.DataFrame:
     up to the totals; it has no centre and so no place on the map.
     """
     rows, params = filters.rows()
-    successors = _SUCCESSOR_POINTS if has_table(con, "lad_successors") else ""
     frame = con.cursor().execute(f"""
-        WITH {_AREA_CENTRES.format(successors=successors)},
-        per_area AS (
+        WITH per_area AS (
             SELECT buyer_area_code AS area_code,
                    any_value(buyer_area_name) AS council_area,
-                   mode(buyer_lad_code) AS home_lad,
                    coalesce(sum(value_gbp), 0) AS value_gbp, {AWARD_COUNT} AS awards,
                    count(DISTINCT buyer_key) AS buyers,
                    {_share_pair("loc = 'local'", "local")},
@@ -147,10 +126,8 @@ def councils(con, filters: Filters, measure: str = "value") -> pd.DataFrame:
         )
         SELECT p.area_code, p.council_area, p.value_gbp, p.awards, p.buyers,
                p.local_value_share, p.local_count_share, p.unknown_value_share, p.unknown_count_share,
-               coalesce(a.latitude, h.latitude) AS latitude, coalesce(a.longitude, h.longitude) AS longitude
-        FROM per_area p
-        LEFT JOIN centres a ON a.code = p.area_code
-        LEFT JOIN centres h ON h.code = p.home_lad AND p.area_code IS NOT NULL""", params).df()
+               c.latitude, c.longitude
+        FROM per_area p LEFT JOIN area_centres c USING (area_code)""", params).df()
     frame["awards"] = frame["awards"].astype(float).round(2)
     frame["council_area"] = frame["council_area"].fillna(NO_AREA)
     share = SHARE_COLUMNS[measure]
@@ -303,14 +280,11 @@ def supplier_places(con, filters: Filters, buyer: str) -> pd.DataFrame:
 def buyer_home(con, filters: Filters, buyer: str) -> dict:
     """The buyer's own council area (name, code) and its centre, for the star on the map."""
     rows, params = filters.rows()
-    successors = _SUCCESSOR_POINTS if has_table(con, "lad_successors") else ""
     found = con.cursor().execute(f"""
-        WITH {_AREA_CENTRES.format(successors=successors)},
-        mine AS (SELECT mode(buyer_area_code) AS area_code, mode(buyer_area_name) AS area_name,
-                        mode(buyer_lad_code) AS home_lad FROM {rows} WHERE buyer_name = ?)
-        SELECT m.area_code, m.area_name, coalesce(a.latitude, h.latitude), coalesce(a.longitude, h.longitude)
-        FROM mine m LEFT JOIN centres a ON a.code = m.area_code LEFT JOIN centres h ON h.code = m.home_lad
-        """, params + [buyer]).fetchone()
+        WITH mine AS (SELECT mode(buyer_area_code) AS area_code, mode(buyer_area_name) AS area_name
+                      FROM {rows} WHERE buyer_name = ?)
+        SELECT m.area_code, m.area_name, c.latitude, c.longitude
+        FROM mine m LEFT JOIN area_centres c USING (area_code)""", params + [buyer]).fetchone()
     return dict(zip(("area_code", "area_name", "latitude", "longitude"), found))
 
 

@@ -51,7 +51,7 @@ def test_a_later_import_rebuilds_them(small, tmp_path):
 
 def test_an_older_store_gets_them_when_opened(small):
     with store.writing(small) as con:  # as a store written before the tables existed
-        con.execute("DROP TABLE supplier_footprint; DROP TABLE council_buyers")
+        con.execute("DROP TABLE supplier_footprint; DROP TABLE council_buyers; DROP TABLE area_centres")
         con.execute("DELETE FROM meta WHERE key = 'summaries_version'")
     assert fetch(small, "SELECT value FROM meta WHERE key = 'summaries_version'") == [(summaries.VERSION,)]
     assert fetch(small, "SELECT * FROM supplier_footprint ORDER BY ALL") == fetch(small, FOOTPRINT)
@@ -71,3 +71,9 @@ def test_a_current_store_is_opened_without_writing(small):
     before = small.stat().st_mtime_ns
     fetch(small, "SELECT 1")
     assert small.stat().st_mtime_ns == before
+
+
+def test_area_centres_are_the_mean_of_the_postcodes_in_each_area(small):
+    centres = {code: (lat, lon) for code, lat, lon in fetch(small, "SELECT * FROM area_centres")}
+    assert centres["E08000035"] == pytest.approx(((53.797 + 53.819) / 2, (-1.548 - 1.577) / 2))  # Leeds: LS1, LS6
+    assert centres["E10000012"] == pytest.approx(((51.735 + 51.889) / 2, (0.469 + 0.903) / 2))  # Essex: CM1, CO1
