@@ -1,8 +1,13 @@
-"""Smoke run of the issue 6 benchmark at 10,000 awards (no browser), so it cannot rot."""
+"""Smoke runs of the issue 6 benchmark, so it cannot rot: the queries at 10,000 awards, and
+the browser half (a few filter changes per page) on a small generated store."""
 
 import json
+from pathlib import Path
 
-from benchmarks.run import KEYS, run
+import pytest
+
+from benchmarks import browser, generate
+from benchmarks.run import KEYS, browser_run, run
 
 
 def test_benchmark_smoke(tmp_path):
@@ -19,3 +24,30 @@ def test_benchmark_smoke(tmp_path):
         assert saved[key] is None
     assert set(result["pages"]) == {"overview", "locality", "scorecard"}
     assert "| page |" in out.with_suffix(".md").read_text()
+
+
+def test_browser_changes_never_revisit_a_filter_state():
+    regions = ["London", "Wales", "North West"]
+    for page in ("overview", "scorecard"):
+        changes = browser.steps(page, regions, 40)
+        assert sum(timed for *_, timed in changes) == 40
+        state = {"size": None, "category": None, "region": None, "local": browser.LOCAL_CHOICES[0],
+                 "frameworks": False}
+        seen = {tuple(sorted(state.items()))}
+        for control, option, timed in changes:
+            state[control] = (not state["frameworks"]) if control == "frameworks" else option
+            assert (tuple(sorted(state.items())) not in seen) == timed
+            seen.add(tuple(sorted(state.items())))
+    assert "region" not in {control for control, *_ in browser.steps("scorecard", regions, 40)}
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="/usr/bin/chromium is absent")
+def test_browser_benchmark_smoke(tmp_path):
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    path = generate.build(tmp_path / "bench.duckdb", 2_000)
+    result = browser_run(path, tmp_path / "streamlit.log", changes=3, link_loads=1)
+    assert 0 < result["cold_start_s"] < 120
+    assert set(result["per_page"]) == set(result["link_load"]) == {"overview", "locality", "scorecard"}
+    assert 0 < result["redraw_p50_ms"] <= result["redraw_p95_ms"] < 60_000
+    assert result["app_peak_rss_mb"] > 50
