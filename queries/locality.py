@@ -183,7 +183,7 @@ def council_map_alt(frame: pd.DataFrame, measure: str, shapes: bool) -> str:
                  f"{'award value' if measure == 'value' else 'number of awards'} and coloured by")
     areas = "; ".join(f"{r['council_area']}: {pct(r[column])} local, "
                       f"{money(r['value_gbp']) if measure == 'value' else format(r['awards'], ',.0f') + ' awards'}"
-                      for _, r in placed(frame).iterrows())
+                      for r in placed(frame).to_dict("records"))
     return f"{kind} the local share {MEASURE_WORDS[measure]}. {areas or 'No council areas'}."
 
 
@@ -308,7 +308,7 @@ def supplier_reading(frame: pd.DataFrame, buyer: str, home: dict, measure: str) 
 def supplier_alt(frame: pd.DataFrame, buyer: str, measure: str) -> str:
     """Text description of the supplier map: each district, its locality and amount."""
     amount = (lambda r: money(r["value_gbp"])) if measure == "value" else (lambda r: f"{r['awards']:,.0f} awards")
-    points = "; ".join(f"{r['district']} ({r['label']}): {amount(r)}" for _, r in placed(frame).iterrows())
+    points = "; ".join(f"{r['district']} ({r['label']}): {amount(r)}" for r in placed(frame).to_dict("records"))
     return (f"Map of {buyer}'s suppliers by district, sized by "
             f"{'award value' if measure == 'value' else 'number of awards'} and coloured by location. "
             f"{points or 'No supplier can be placed'}.")

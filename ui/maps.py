@@ -76,7 +76,7 @@ def council_map(frame: pd.DataFrame, measure: str, shapes: pd.DataFrame | None =
             traces.append(go.Scattergeo(
                 lat=no_share["latitude"].tolist(), lon=no_share["longitude"].tolist(), mode="markers",
                 name="No value recorded", marker={"size": 6, "color": NO_SHARE_COLOUR},
-                hovertext=[_council_hover(r, measure) for _, r in no_share.iterrows()], hoverinfo="text"))
+                hovertext=[_council_hover(r, measure) for r in no_share.to_dict("records")], hoverinfo="text"))
     figure = go.Figure(traces)
     _uk_layout(figure, height=640, grid=shapes is None or shapes.empty)
     figure.update_layout(showlegend=False)
@@ -98,10 +98,10 @@ def _centre_markers(points: pd.DataFrame, measure: str, sized: bool) -> go.Scatt
     return go.Scattergeo(
         lat=shown["latitude"].tolist(), lon=shown["longitude"].tolist(),
         mode="markers+text" if sized else "markers", name="Council areas",
-        text=[_escape(r["council_area"]) if i in named else "" for i, r in shown.iterrows()],
+        text=[_escape(name) if i in named else "" for i, name in shown["council_area"].items()],
         textposition="top center", textfont={"size": 11, "color": "#3D3D3D"},
         customdata=amounts.tolist(),
-        hovertext=[_council_hover(r, measure) for _, r in shown.iterrows()], hoverinfo="text",
+        hovertext=[_council_hover(r, measure) for r in shown.to_dict("records")], hoverinfo="text",
         marker={**size, "color": shown[share_col].tolist(), "colorscale": LOCAL_SCALE, "cmin": 0, "cmax": 1,
                 "line": {"color": "white", "width": 1},
                 "colorbar": {"title": {"text": f"% local<br>(by {'value' if measure == 'value' else 'count'})"},
@@ -205,7 +205,7 @@ def supplier_map(frame: pd.DataFrame, home: dict, measure: str, shapes: pd.DataF
             marker={"size": [float(v or 0) for v in part[amount_col]], "sizemode": "area", "sizeref": sizeref,
                     "sizemin": 4, "color": COLOURS[group], "opacity": 0.85,
                     "line": {"color": "white", "width": 1}},
-            hovertext=[_supplier_hover(r) for _, r in part.iterrows()], hoverinfo="text"))
+            hovertext=[_supplier_hover(r) for r in part.to_dict("records")], hoverinfo="text"))
     if not _missing(home.get("latitude")):
         traces.append(go.Scattergeo(
             lat=[home["latitude"]], lon=[home["longitude"]], mode="markers",

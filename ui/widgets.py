@@ -190,10 +190,11 @@ def chart_block(title: str, figure, frame: pd.DataFrame, reading: str, alt: str,
 
 
 def data_downloads(frame: pd.DataFrame, filters: Filters, name: str) -> None:
-    """CSV and XLSX of `frame`, formula-safe, named after the view."""
+    """CSV and XLSX of `frame`, formula-safe, named after the view; each file is made only
+    when its button is clicked, so a rerun does not pay for every chart's downloads."""
     stem = f"{name}_{filters.slug()}"
     left, right = st.columns(2)
-    left.download_button("Download data (CSV)", csv_bytes(frame), file_name=f"{stem}.csv",
+    left.download_button("Download data (CSV)", lambda: csv_bytes(frame), file_name=f"{stem}.csv",
                          mime="text/csv", key=f"csv-{name}", on_click="ignore")
     right.download_button("Download data (XLSX)", lambda: xlsx_bytes(frame, _about(filters)),
                           file_name=f"{stem}.xlsx", key=f"xlsx-{name}", on_click="ignore",
