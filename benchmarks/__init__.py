@@ -1,1 +1,1 @@
-"""Performance benchmark at one million awards (issue 6): `python -m benchmarks --help`."""
+"""Performance benchmark at one million awards: `python -m benchmarks --help`."""

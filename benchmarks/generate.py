@@ -1,4 +1,4 @@
-"""A synthetic store of N award rows, generated directly in DuckDB SQL (issue 6 allows this).
+"""A synthetic store of N award rows, generated directly in DuckDB SQL.
 
 Cardinalities: 400 councils (with area codes of the real council types, regions and a
 centre), ~200 other public buyers, ~150,000 suppliers (each with a home council area,

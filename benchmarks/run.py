@@ -1,4 +1,4 @@
-"""Issue 6 benchmark: `python -m benchmarks [--awards N] [--out FILE.json] [--skip-browser]`.
+"""The performance benchmark: `python -m benchmarks [--awards N] [--out FILE.json] [--skip-browser]`.
 
 Page query time = the wall time of one uncached rerun's query functions for that page
 (what ui.widgets.query would run on a cache miss), on a read-only connection.
@@ -7,6 +7,7 @@ SQL (no FROM-subquery, no pandas post-processing), summed per page.
 Naive = the awards table loaded into pandas once; each rerun filters it with boolean
 masks and aggregates with groupby (Overview, Locality and the scorecard's peer table,
 trend and top suppliers).
+Browser figures (filter changes, cold start, memory): see benchmarks/browser.py.
 """
 
 import argparse

@@ -1,4 +1,4 @@
-"""Smoke runs of the issue 6 benchmark, so it cannot rot: the queries at 10,000 awards, and
+"""Smoke runs of the performance benchmark, so it cannot rot: the queries at 10,000 awards, and
 the browser half (a few filter changes per page) on a small generated store."""
 
 import json
