@@ -1,11 +1,11 @@
 # Two entry points: `make run` (dashboard on the demo store when no store exists)
-# and `make test` (the whole suite, browser tests included).
+# and `make test` (the whole suite, browser tests included); `make bench` times it all.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STORE ?= $(or $(AWARDS_STORE),data/awards.duckdb)
 
-.PHONY: run test install install-dev demo
+.PHONY: run test bench install install-dev demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,3 +25,7 @@ run: demo
 
 test: install-dev
 	$(BIN)/python -m pytest -q
+
+# The performance benchmark at a million awards (about 3 minutes; needs /usr/bin/chromium).
+bench: install-dev
+	$(BIN)/python -m benchmarks
