@@ -1,5 +1,6 @@
-"""Aggregates for the Overview page: headline shares and the three core breakdowns.
+"""Aggregates for the Overview page: headline shares, the three core breakdowns, the trend.
 
+They are worked out in pandas from `summary`, one grouped scan of the filtered awards.
 Every figure is by value and by count. Value is the sum of `value_gbp` (each supplier's
 equal share of its award; unknown values add nothing). Count is the number of awards,
 each joint award counted once by giving each of its n suppliers 1/n of it.
@@ -11,6 +12,7 @@ from loaders.classify import band_labels
 from queries.filters import Filters
 
 AWARD_COUNT = "sum(1.0 / n_suppliers)"
+FINANCIAL_YEAR = "CASE WHEN month(award_date) >= 4 THEN year(award_date) ELSE year(award_date) - 1 END"
 
 # Provider group: VCSE organisations are their own group whatever their size, so the
 # groups are exclusive and add up to the total.
@@ -56,11 +58,10 @@ def headline(summary_frame: pd.DataFrame, counts: dict) -> dict:
     frame = summary_frame
     figures = {"total_value": _total(frame["value_gbp"]), "awards": round(frame["awards"].sum()),
                "buyers": counts["buyers"], "suppliers": counts["suppliers"]}
-    vcse = frame["supplier_vcse"]
     for name, mask in (("local", frame["loc"] == "local"), ("unknown_locality", frame["loc"] == "unknown"),
                        ("sme", frame["supplier_size"] == "SME"),
                        ("unknown_size", frame["supplier_size"] == "Unknown"),
-                       ("vcse", vcse.fillna(False).astype(bool)), ("unknown_vcse", vcse.isna())):
+                       ("vcse", _is_vcse(frame)), ("unknown_vcse", frame["supplier_vcse"].isna())):
         figures[f"{name}_value_share"] = _part(frame["value_gbp"], mask)
         figures[f"{name}_count_share"] = _part(frame["awards"], mask)
     figures["framework_value"] = _total(frame.loc[frame["is_framework"].fillna(False).astype(bool), "value_gbp"])
@@ -96,8 +97,13 @@ def breakdown(summary_frame: pd.DataFrame, dimension: str) -> pd.DataFrame:
 def _groups(frame: pd.DataFrame, dimension: str) -> pd.Series:
     """Each summary row's group under `dimension` (provider: VCSE, else the declared size)."""
     if dimension == "provider":
-        return frame["supplier_size"].where(~frame["supplier_vcse"].fillna(False).astype(bool), "VCSE")
+        return frame["supplier_size"].where(~_is_vcse(frame), "VCSE")
     return frame["loc" if dimension == "locality" else dimension]
+
+
+def _is_vcse(frame: pd.DataFrame) -> pd.Series:
+    """True where the group's suppliers are VCSE; an unknown status is not VCSE."""
+    return frame["supplier_vcse"].fillna(False).astype(bool)
 
 
 def _share(column: pd.Series) -> pd.Series:
@@ -126,23 +132,18 @@ def filter_options(con) -> dict:
             "supplier_sizes": distinct("supplier_size"), "categories": distinct("category")}
 
 
-FINANCIAL_YEAR = ("CASE WHEN month(award_date) >= 4 THEN year(award_date) ELSE year(award_date) - 1 END")
-TREND_SHARES = ("local", "sme", "vcse")
-
-
 def trend(summary_frame: pd.DataFrame, measure: str) -> pd.DataFrame:
     """% local, % SME and % VCSE per financial year (April to March), by value or by count,
     from `summary`; awards without a date are left out."""
     frame = summary_frame[summary_frame["fy"].notna()]
     weight = frame["value_gbp" if measure == "value" else "awards"].fillna(0.0)
-    parts = {"local": frame["loc"] == "local", "sme": frame["supplier_size"] == "SME",
-             "vcse": frame["supplier_vcse"].fillna(False).astype(bool)}
+    parts = {"local": frame["loc"] == "local", "sme": frame["supplier_size"] == "SME", "vcse": _is_vcse(frame)}
     sums = pd.DataFrame({"fy": frame["fy"].astype(int), "weight": weight,
                          **{name: weight.where(mask.to_numpy(), 0.0) for name, mask in parts.items()},
                          "value_gbp": frame["value_gbp"].fillna(0.0), "awards": frame["awards"]})
     years = sums.groupby("fy").sum().sort_index()
     out = pd.DataFrame({"financial_year": [f"{y}-{(y + 1) % 100:02d}" for y in years.index]})
-    for name in TREND_SHARES:
+    for name in parts:
         out[f"{name}_share"] = (years[name] / years["weight"].where(years["weight"] != 0)).fillna(0.0).to_numpy()
     out["value_gbp"] = years["value_gbp"].to_numpy()
     out["awards"] = years["awards"].to_numpy()

@@ -373,7 +373,7 @@ def test_supplier_search_with_no_match(monkeypatch, small_store):
 
 def test_contracts_page_table_and_count(monkeypatch, small_store):
     app = page(monkeypatch, small_store, "contracts")
-    assert f"6 award rows (6 awards, £560k) match the filters." in texts(app)
+    assert "6 award rows (6 awards, £560k) match the filters." in texts(app)
     table = app.dataframe[0].value
     assert table["award_date"].dt.strftime("%Y-%m-%d").tolist() == sorted((a[7] for a in AWARDS), reverse=True)
     assert table["notice_url"].str.startswith("https://").all()
