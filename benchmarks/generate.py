@@ -179,7 +179,7 @@ SELECT ocid || '/1/' || supplier_key AS award_key, source, ocid, ocid || '-00000
        ['open', 'selective', 'limited', 'direct'][(proc + 1)::BIGINT] AS procedure, is_framework,
        buyer_key, buyer_name, buyer_type, b_pc AS buyer_postcode,
        supplier_key, supplier_name, 'GB-COH' AS supplier_id_scheme, supplier_key[8:]::VARCHAR AS supplier_id,
-       supplier_postcode, supplier_abroad, supplier_size, supplier_vcse,
+       supplier_postcode, supplier_abroad, NULL AS supplier_region_code, supplier_size, supplier_vcse,
        award_date, award_date + 30 AS contract_start, award_date + 30 + 365 * years - 1 AS contract_end,
        award_value AS award_value_gbp, award_value AS award_value_gross_gbp, v AS value_gbp,
        n_sup AS n_suppliers, CASE WHEN award_value IS NULL THEN NULL ELSE 'award' END AS value_source,

@@ -17,13 +17,17 @@ DEFINITIONS = {
     "same_region": (
         "Same region: not local, but in the same English region, or the same nation for "
         "Scotland, Wales and Northern Ireland."),
-    "elsewhere_uk": "Elsewhere in UK: in the UK, but neither local nor in the same region.",
+    "elsewhere_uk": (
+        "Elsewhere in UK: in the UK, but neither local nor in the same region. A supplier whose "
+        "postcode is missing but whose notice gives a UK region code (NUTS or ITL, as Find a "
+        "Tender notices do) for a region other than the buyer's is counted here too."),
     "outside_uk": (
         "Outside UK: the notice gives a foreign address, or a Jersey, Guernsey or Isle of Man "
         "postcode (the Crown dependencies are not in the UK)."),
     "unknown": (
-        "Unknown: the buyer's or the supplier's postcode is missing or could not be placed. "
-        "Unknown is always shown, never dropped."),
+        "Unknown: the buyer's or the supplier's postcode is missing or could not be placed "
+        "(a supplier known only by a region code in the buyer's own region stays unknown: it "
+        "may be local). Unknown is always shown, never dropped."),
 }
 
 # A national provider won awards from buyers in at least this many regions (DESIGN.md:

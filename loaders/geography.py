@@ -43,6 +43,33 @@ CANONICAL_REGIONS = {
     "wales": "Wales", "scotland": "Scotland", "northern ireland": "Northern Ireland",
 }
 
+# The region of a NUTS or ITL code (api-spec 4.4): Find a Tender addresses give one in
+# `region` ("UKD", "UKE42"), postcodes.io the same with a TL prefix ("TLD45"). Its third
+# letter is the ITL1 region, or the nation for Wales, Scotland and Northern Ireland.
+ITL1_REGIONS = {
+    "C": "North East", "D": "North West", "E": "Yorkshire and The Humber", "F": "East Midlands",
+    "G": "West Midlands", "H": "East of England", "I": "London", "J": "South East", "K": "South West",
+    "L": "Wales", "M": "Scotland", "N": "Northern Ireland",
+}
+NATIONS = {"L": "Wales", "M": "Scotland", "N": "Northern Ireland"}
+_REGION_CODE = re.compile(r"^(?:UK|TL)([C-N])[0-9A-Z]{0,3}$")
+
+
+def region_code(text) -> str | None:
+    """A UK NUTS/ITL code as stated ("UKD72"), upper-cased; None for anything else (region
+    names, "UK", extra-regio "UKZ", foreign codes)."""
+    code = str(text or "").strip().upper()
+    return code if _REGION_CODE.match(code) else None
+
+
+def code_region_sql(column: str) -> tuple[str, str]:
+    """SQL for the region and the country named by a region_code() column."""
+    letter = f"substr({column}, 3, 1)"
+    region = f"CASE {letter} " + " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in ITL1_REGIONS.items()) + " END"
+    nations = " ".join(f"WHEN {letter} = '{k}' THEN '{v}'" for k, v in NATIONS.items())
+    country = f"CASE WHEN {column} IS NULL THEN NULL {nations} ELSE 'England' END"
+    return region, country
+
 
 @dataclass(frozen=True)
 class Place:

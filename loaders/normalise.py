@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from loaders import classify
+from loaders.geography import region_code
 from loaders.postcodes import (crown_dependency, extract_outward, extract_postcode, foreign_country,
                                normalise_postcode)
 
@@ -33,7 +34,7 @@ ROW_FIELDS = (
     "title", "cpv_code", "cpv_label", "category", "procedure", "is_framework",
     "buyer_key", "buyer_name", "buyer_type", "buyer_postcode",
     "supplier_key", "supplier_name", "supplier_id_scheme", "supplier_id",
-    "supplier_postcode", "supplier_abroad", "supplier_size", "supplier_vcse",
+    "supplier_postcode", "supplier_abroad", "supplier_region_code", "supplier_size", "supplier_vcse",
     "award_date", "contract_start", "contract_end",
     "award_value_gbp", "award_value_gross_gbp", "value_gbp", "n_suppliers", "value_source", "value_flag", "value_band",
 )
@@ -302,13 +303,15 @@ def _supplier_fields(party: dict) -> dict | None:
     if not name and not registered:
         return None
     details = party.get("details") or {}
-    postcode, country = _supplier_place(party.get("address") or {})
+    address = party.get("address") or {}
+    postcode, country = _supplier_place(address)
     key = f"{registered[0]}-{registered[1]}" if registered else "name:" + classify.normalise_name(name)
     return {
         "supplier_key": key, "supplier_name": name,
         "supplier_id_scheme": registered[0] if registered else None,
         "supplier_id": registered[1] if registered else None,
         "supplier_postcode": postcode, "supplier_abroad": country,
+        "supplier_region_code": None if country else region_code(address.get("region")),
         "supplier_size": classify.supplier_size(details, party),
         "supplier_vcse": classify.supplier_vcse(details, party),
     }

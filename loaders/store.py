@@ -21,7 +21,7 @@ import pandas as pd
 
 from loaders import areas, crosspublished, summaries
 from loaders.errors import StoreError
-from loaders.geography import PLACE_COLUMNS, Resolver, canonical_region
+from loaders.geography import PLACE_COLUMNS, Resolver, canonical_region, code_region_sql
 from loaders.normalise import ROW_FIELDS, Release, Result, normalise_ocid
 from loaders.readers import RawRelease
 
@@ -38,6 +38,7 @@ BASE_COLUMN_TYPES = {
     "buyer_key": "VARCHAR", "buyer_name": "VARCHAR", "buyer_type": "VARCHAR", "buyer_postcode": "VARCHAR",
     "supplier_key": "VARCHAR", "supplier_name": "VARCHAR", "supplier_id_scheme": "VARCHAR",
     "supplier_id": "VARCHAR", "supplier_postcode": "VARCHAR", "supplier_abroad": "VARCHAR",
+    "supplier_region_code": "VARCHAR",
     "supplier_size": "VARCHAR", "supplier_vcse": "BOOLEAN",
     "award_date": "DATE", "contract_start": "DATE", "contract_end": "DATE",
     "award_value_gbp": "DOUBLE", "award_value_gross_gbp": "DOUBLE", "value_gbp": "DOUBLE", "n_suppliers": "INTEGER",
@@ -305,9 +306,10 @@ _GEO_EXPRESSIONS = {
     "buyer_area_code": "a_code", "buyer_area_name": "a_name",
     "buyer_region": "a_rgn", "buyer_country": "a_ctry",
     "supplier_lad_code": "s_lad", "supplier_lad_name": "s_lad_name", "supplier_county_code": "s_cty",
-    "supplier_region": "s_rgn", "supplier_country": "COALESCE(supplier_abroad, s_ctry)",
+    "supplier_region": "COALESCE(s_rgn, c_rgn)", "supplier_country": "COALESCE(supplier_abroad, s_ctry, c_ctry)",
     "locality": """CASE
         WHEN supplier_abroad IS NOT NULL THEN 'outside_uk'
+        WHEN s_lad IS NULL AND c_rgn IS NOT NULL AND a_rgn IS NOT NULL AND c_rgn <> a_rgn THEN 'elsewhere_uk'
         WHEN a_code IS NULL OR s_lad IS NULL THEN 'unknown'
         WHEN a_type = 'county' AND s_cty = a_code THEN 'local'
         WHEN a_type = 'district' AND (s_lad = a_code OR s_successor = a_code) THEN 'local'
@@ -321,6 +323,10 @@ _GEO_EXPRESSIONS = {
 }
 assert tuple(_GEO_EXPRESSIONS) == tuple(GEO_COLUMN_TYPES)
 
+# A supplier's region and country from the NUTS/ITL code its notice states (Find a Tender),
+# for suppliers whose postcode is missing: enough to tell a supplier in another region.
+_CODE_REGION = code_region_sql("a.supplier_region_code")
+
 _DERIVE_GEOGRAPHY = f"""
 CREATE OR REPLACE TABLE awards AS
 WITH placed AS (
@@ -330,7 +336,7 @@ WITH placed AS (
            b.latitude AS b_lat, b.longitude AS b_lon,
            s.lad_code AS s_lad, s.lad_name AS s_lad_name, s.county_code AS s_cty,
            s.region AS s_rgn, s.country AS s_ctry, s.latitude AS s_lat, s.longitude AS s_lon,
-           xs.new_code AS s_successor,
+           xs.new_code AS s_successor, {_CODE_REGION[0]} AS c_rgn, {_CODE_REGION[1]} AS c_ctry,
            n.area_type AS n_type, n.area_code AS n_code, n.area_name AS n_name,
            n.area_region AS n_rgn, n.area_country AS n_ctry,
            b.county_code IS NOT NULL AND a.buyer_name ILIKE '%county council%' AS county_buyer

@@ -28,7 +28,8 @@ NATIONAL_PROVIDER_TEXT = (
     "from.")
 ATTRIBUTES_TEXT = (
     "A supplier's size, VCSE status and home area are as stated in its latest award among those "
-    "shown; its home area is where its postcode lies (the district, region and country).")
+    "shown; its home area is where its postcode lies (the district, region and country), or, "
+    "without a postcode, the region its notice's region code names.")
 
 TOP_SHOWN = 100        # suppliers in the table
 CHART_SUPPLIERS = 15   # bars in the chart

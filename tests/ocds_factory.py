@@ -13,7 +13,7 @@ CF_PREFIX = "ocds-b5fd17-"
 FTS_PREFIX = "ocds-h6vhtk-"
 
 
-def party(pid, name, roles=("supplier",), street=None, postcode=None, country=None,
+def party(pid, name, roles=("supplier",), street=None, postcode=None, country=None, region=None,
           scale=None, vcse=None, identifier=None, **extra):
     """One `parties[]` entry with the address and details the tests need."""
     address = {}
@@ -23,6 +23,8 @@ def party(pid, name, roles=("supplier",), street=None, postcode=None, country=No
         address["postalCode"] = postcode
     if country is not None:
         address["countryName"] = country
+    if region is not None:
+        address["region"] = region
     details = {}
     if scale is not None:
         details["scale"] = scale

@@ -375,6 +375,19 @@ def test_foreign_supplier_is_abroad_without_postcode(address, country):
     assert (row["supplier_postcode"], row["supplier_abroad"]) == (None, country)
 
 
+@pytest.mark.parametrize("address, code", [
+    ({"region": "UKD", "countryName": "United Kingdom"}, "UKD"),   # Find a Tender, no postcode
+    ({"region": " ukj43 ", "postalCode": "ME1 1AA"}, "UKJ43"),
+    ({"region": "TLD45"}, "TLD45"),
+    ({"region": "North West"}, None),                               # a name, not a code
+    ({"region": "UKZ"}, None),                                      # extra-regio
+    ({"region": "FR101", "countryName": "France"}, None),           # abroad
+])
+def test_supplier_region_code_kept_as_stated(address, code):
+    s = {"id": "GB-FTS-9", "name": "Coded Co", "roles": ["supplier"], "address": address}
+    assert only(normalise(simple_release("ocid-r", [s]))[0])["supplier_region_code"] == code
+
+
 def test_buyer_postcode_without_space_normalised():
     s = supplier(1)
     data = simple_release("ocid-p", [s], buyer_party=buyer("North Yorkshire Council", "DL78AD"))

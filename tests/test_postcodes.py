@@ -1,7 +1,9 @@
 """Postcodes: normalising, finding them in free address text, and telling UK from abroad."""
 
+import duckdb
 import pytest
 
+from loaders.geography import ITL1_REGIONS, code_region_sql, region_code
 from loaders.postcodes import crown_dependency, extract_postcode, foreign_country, normalise_postcode
 from loaders.normalise import _supplier_place
 
@@ -115,3 +117,21 @@ def test_crown_dependency(postcode, expected):
 def test_supplier_in_jersey_is_outside_uk_but_keeps_postcode():
     """A Jersey supplier keeps its postcode and is placed outside the UK."""
     assert _supplier_place({"streetAddress": "1 Bond Street, St Helier, JE2 3AB"}) == ("JE2 3AB", "Jersey")
+
+
+@pytest.mark.parametrize("text, region, country", [
+    ("UKD72", "North West", "England"), ("TLI32", "London", "England"), ("UKL", "Wales", "Wales"),
+    ("UKM75", "Scotland", "Scotland"), ("UKN0", "Northern Ireland", "Northern Ireland"),
+])
+def test_region_code_names_its_region_and_country(text, region, country):
+    code = region_code(text)
+    region_sql, country_sql = code_region_sql("code")
+    found = duckdb.execute(f"SELECT {region_sql}, {country_sql} FROM (SELECT ? AS code)", [code]).fetchone()
+    assert found == (region, country)
+    assert region in ITL1_REGIONS.values()
+
+
+def test_no_region_code_names_no_region():
+    region_sql, country_sql = code_region_sql("code")
+    assert duckdb.execute(f"SELECT {region_sql}, {country_sql} FROM (SELECT NULL::VARCHAR AS code)").fetchone() \
+        == (None, None)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from loaders import loading, store
+from loaders.geography import ITL1_REGIONS
 
 pytestmark = pytest.mark.realdata
 
@@ -269,6 +270,16 @@ def test_uk_supplier_postcodes_resolve_to_a_district(by_award):
               if r["supplier_postcode"] and not r["supplier_abroad"]]
     assert len(placed) > 50
     assert sum(placed) / len(placed) >= 0.95
+
+
+def test_region_code_places_suppliers_without_a_postcode(by_award):
+    """Find a Tender suppliers with only a NUTS code (UKD, UKJ) get its region; they count as
+    elsewhere in the UK only when that is not the buyer's region (else they may be local)."""
+    coded = [r for rows in by_award.values() for r in rows if r["supplier_region_code"] and not r["supplier_postcode"]]
+    assert coded
+    for row in coded:
+        assert row["supplier_region"] == ITL1_REGIONS[row["supplier_region_code"][2]]
+        assert row["locality"] == ("unknown" if row["supplier_region"] == row["buyer_region"] else "elsewhere_uk")
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 from loaders import info, loading, store
 from loaders.errors import InputError
 from loaders.geography import LookupResolver
-from tests.ocds_factory import award, buyer, release, simple_release, supplier, write_package
+from tests.ocds_factory import award, buyer, party, release, simple_release, supplier, write_package
 
 # District-level keys, plus one sector ("LN6 7") placed in a different district than its
 # district ("LN6"), so that the finer level can be seen winning.
@@ -279,3 +279,18 @@ def test_lookup_without_required_column_is_input_error(tmp_path, store_path, fil
     with pytest.raises(InputError, match="lookup has no column"):
         loading.import_files(files, store_path, [bad])
     assert not store_path.exists()
+
+
+def test_region_code_tells_a_supplier_without_postcode_in_another_region(tmp_path, store_path, lookup):
+    """Lincoln (East Midlands) buys from a North West supplier known only by its region code,
+    and from an East Midlands one: the first is elsewhere in the UK, the second could be
+    local, so unknown. Both get their region and country from the code."""
+    coded = [party(f"GB-FTS-{n}", f"Coded {n} Ltd", region=code, country="United Kingdom")
+             for n, code in ((1, "UKD"), (2, "UKF12"))]
+    releases = [simple_release(cf_ocid(200 + i), [s], rid=f"00000000-0000-0000-0000-{200 + i:012d}-1")
+                for i, s in enumerate(coded)]
+    loading.import_files([write_package(tmp_path / "coded.json", releases)], store_path, [lookup])
+    rows = query(store_path, "SELECT supplier_name, supplier_region, supplier_country, locality FROM awards "
+                             "ORDER BY supplier_name")
+    assert rows == [("Coded 1 Ltd", "North West", "England", "elsewhere_uk"),
+                    ("Coded 2 Ltd", "East Midlands", "England", "unknown")]
