@@ -48,8 +48,8 @@ FRAMEWORKS = (
 CROSS_PUBLISHED = (
     "Published on both platforms, counted once. Before 2025 above-threshold awards went to Find a "
     "Tender and then to Contracts Finder, under different ocids. A Contracts Finder award is a copy "
-    "when a Find a Tender award has the same buyer (normalised name), a supplier in common (same "
-    "key, or the same name once case, punctuation and Ltd/Limited/plc are set aside), a value "
+    "when a Find a Tender award has the same buyer (the same normalised name, or two councils placed "
+    "in the same council area), a supplier in common (same key, or the same name once case, punctuation and Ltd/Limited/plc are set aside), a value "
     "within 1% of the Find a Tender net or gross value, and an award date at most 7 days apart. The "
     "Find a Tender award is kept (it states the VAT basis); the copy's rows keep their place in the "
     "table with duplicate_of naming the kept award, are left out of every figure, and are listed in "

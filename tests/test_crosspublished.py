@@ -14,9 +14,15 @@ CF_OCID = "ocds-b5fd17-00000000-0000-0000-0000-000000000001"
 FTS_OCID = "ocds-h6vhtk-0000aa"
 
 
+LOOKUP = """postcode_district,lad_code,lad_name,county_code,county_name,region,country,latitude,longitude
+LN1,E07000138,Lincoln,E10000019,Lincolnshire,East Midlands,England,53.2307,-0.5406
+"""
+
+
 def pair(tmp_path, cf_value=120_000.0, cf_date="2024-05-01", fts_date="2024-05-03",
-         cf_buyer="Lincoln City Council", cf_supplier="FEN WORKS LIMITED"):
-    """Import one CF award and one FTS award (net 100k, gross 120k); return the store."""
+         cf_buyer="Lincoln City Council", cf_supplier="FEN WORKS LIMITED", placed=False):
+    """Import one CF award and one FTS award (net 100k, gross 120k) by Lincoln City Council;
+    return the store. `placed`: with a lookup that places the buyers' postcodes (LN1)."""
     cf_s = supplier(1, name=cf_supplier)
     cf = release(CF_OCID, rid=f"{CF_OCID[12:]}-000001", parties=[cf_s], buyer_party=buyer(cf_buyer),
                  awards=[award("a1", [cf_s], amount=cf_value, date=f"{cf_date}T00:00:00Z")])
@@ -25,7 +31,12 @@ def pair(tmp_path, cf_value=120_000.0, cf_date="2024-05-01", fts_date="2024-05-0
     fts_award["value"] = {"amount": 100_000.0, "amountGross": 120_000.0, "currency": "GBP"}
     fts = release(FTS_OCID, rid="000123-2024", parties=[fts_s], awards=[fts_award])
     path = tmp_path / "s.duckdb"
-    import_files([write_package(tmp_path / "cf.json", [cf]), write_package(tmp_path / "fts.json", [fts])], path)
+    lookups = []
+    if placed:
+        lookups = [tmp_path / "lookup.csv"]
+        lookups[0].write_text(LOOKUP)
+    import_files([write_package(tmp_path / "cf.json", [cf]), write_package(tmp_path / "fts.json", [fts])], path,
+                 lookups)
     return path
 
 
@@ -57,3 +68,11 @@ def test_net_value_within_one_percent_matches(tmp_path):
 ])
 def test_near_misses_are_not_matched(tmp_path, change):
     assert marked(pair(tmp_path, **change))["contracts-finder"] is None
+
+
+def test_councils_named_differently_match_by_their_council_area(tmp_path):
+    assert marked(pair(tmp_path, cf_buyer="City of Lincoln Council", placed=True))["contracts-finder"] is not None
+
+
+def test_the_county_council_is_not_the_city_council(tmp_path):
+    assert marked(pair(tmp_path, cf_buyer="Lincolnshire County Council", placed=True))["contracts-finder"] is None
