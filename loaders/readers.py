@@ -6,6 +6,7 @@ reported (one line: the file and the problem) and the store is left untouched.
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import orjson
@@ -30,6 +31,7 @@ class RawRelease:
     tags: str
     json: str
     content_hash: str
+    fetched_at: datetime | None = None  # when a refresh fetched its page; None: now, on storing
 
 
 def source_of(ocid: str, default: str = "file") -> str:

@@ -28,7 +28,8 @@ SOURCES = {c.name: c for c in (contracts_finder.CONFIG, find_a_tender.CONFIG)}
 STAGING_SCHEMA = """
 CREATE TABLE IF NOT EXISTS staged (
     content_hash VARCHAR PRIMARY KEY, source VARCHAR, ocid VARCHAR, release_id VARCHAR,
-    release_date VARCHAR, tags VARCHAR, json VARCHAR, origin VARCHAR);
+    release_date VARCHAR, tags VARCHAR, json VARCHAR, fetched_at TIMESTAMPTZ);
+ALTER TABLE staged ADD COLUMN IF NOT EXISTS fetched_at TIMESTAMPTZ;  -- files staged by older code
 CREATE TABLE IF NOT EXISTS checkpoints (
     window_start TIMESTAMP, window_end TIMESTAMP, next_url VARCHAR, done BOOLEAN,
     pages INTEGER, releases INTEGER, PRIMARY KEY (window_start, window_end));
@@ -151,15 +152,16 @@ def _has_releases(document) -> bool:
 
 def _stage_page(con, releases: list[RawRelease], start, end, next_url: str | None) -> None:
     """The page's releases and its window's checkpoint, in one transaction."""
-    frame = pd.DataFrame([(r.content_hash, r.source, r.ocid, r.release_id, r.release_date, r.tags, r.json, "")
+    fetched = datetime.now(timezone.utc)
+    frame = pd.DataFrame([(r.content_hash, r.source, r.ocid, r.release_id, r.release_date, r.tags, r.json, fetched)
                           for r in releases],
                          columns=["content_hash", "source", "ocid", "release_id", "release_date", "tags",
-                                  "json", "origin"]).drop_duplicates("content_hash")
+                                  "json", "fetched_at"]).drop_duplicates("content_hash")
     con.begin()
     try:
         if len(frame):
             con.register("page", frame)
-            con.execute("INSERT OR IGNORE INTO staged SELECT * FROM page")
+            con.execute(f"INSERT OR IGNORE INTO staged ({', '.join(frame.columns)}) SELECT * FROM page")
             con.unregister("page")
         con.execute("""
             INSERT INTO checkpoints VALUES (?, ?, ?, ?, 1, ?)
@@ -177,7 +179,7 @@ def _merge(config, staging_path: Path, store_path: Path, since: datetime, until:
     """Move the staged releases into the store (one swap); record how far the source is covered."""
     staged = duckdb.connect(str(staging_path), read_only=True)
     try:
-        rows = staged.execute("""SELECT source, ocid, release_id, release_date, tags, json, content_hash
+        rows = staged.execute("""SELECT source, ocid, release_id, release_date, tags, json, content_hash, fetched_at
                                  FROM staged ORDER BY content_hash""").fetchall()
     finally:
         staged.close()

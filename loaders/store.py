@@ -187,8 +187,8 @@ def add_releases(con, releases: list[RawRelease], origin: str) -> tuple[int, set
     """Store releases not already held (by content hash); return (how many new, their ocids)."""
     now = datetime.now(timezone.utc)
     frame = pd.DataFrame(
-        [(r.content_hash, r.source, r.ocid, r.release_id, r.release_date, r.tags, r.json, origin, now)
-         for r in releases],
+        [(r.content_hash, r.source, r.ocid, r.release_id, r.release_date, r.tags, r.json, origin,
+          r.fetched_at or now) for r in releases],
         columns=["content_hash", "source", "ocid", "release_id", "release_date", "tags", "json",
                  "origin", "fetched_at"],
     ).drop_duplicates("content_hash")

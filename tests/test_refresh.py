@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from loaders import refresh, store
@@ -163,6 +164,24 @@ def test_killed_refresh_resumes_to_the_identical_store(fts_api, tmp_path, pages)
     assert snapshot(resumed) == snapshot(whole)
     assert len(fts_api.requests) - requests_before < requests_before  # resumed, not restarted
     assert not refresh.staging_file(resumed, "find-a-tender").exists()
+
+
+def test_releases_keep_the_time_their_page_was_fetched(fts_api, tmp_path):
+    path = tmp_path / "store.duckdb"
+    with pytest.raises(Killed):
+        run(fts_api, "find-a-tender", path, FTS_UNTIL, progress=KillAfter(2))
+    staged = duckdb.connect(str(refresh.staging_file(path, "find-a-tender")), read_only=True)
+    first = dict(staged.execute("SELECT content_hash, fetched_at FROM staged").fetchall())
+    staged.close()
+    resumed = datetime.now(timezone.utc)
+    run(fts_api, "find-a-tender", path, FTS_UNTIL)
+    con = store.read_only(path)
+    kept = dict(con.execute("SELECT content_hash, fetched_at FROM releases").fetchall())
+    merged = con.execute("SELECT max(loaded_at) FROM loads").fetchone()[0]
+    con.close()
+    assert first and set(first) < set(kept)
+    assert all(kept[h] == first[h] < resumed for h in first)  # fetched before the resume, not at the merge
+    assert all(resumed <= t <= merged for h, t in kept.items() if h not in first)
 
 
 def test_rerunning_a_finished_refresh_changes_nothing(cf_api, tmp_path):
