@@ -1,4 +1,6 @@
-"""The demo store: invented awards by real councils, written as Contracts Finder OCDS.
+"""The demo store: invented awards by real councils (and, in each region, an NHS trust, a
+fire and rescue service and a college named after a council's area), written as Contracts
+Finder OCDS.
 
 The generator writes release packages in the current Contracts Finder shape (parties with
 roles, supplier addresses as free text, details.scale / details.vcse) and loads them
@@ -55,6 +57,10 @@ TRADES = (
 )
 PROCEDURES = (("open", "Open procedure"), ("selective", "Restricted procedure"),
               ("limited", "Competitive quotation"), ("direct", "Direct award"))
+# Other public buyers, one of each per region, named after the area of the region's first
+# council and buying from that council's local suppliers, so that buyer types differ.
+OTHER_BUYERS = ("{} Hospitals NHS Trust", "{} Fire and Rescue Service", "{} College")
+COUNCIL_AWARDS, OTHER_AWARDS = (330, 620), (60, 160)
 NATIONAL_HUB_COUNCILS = ("London Borough", "Birmingham", "Manchester", "Leeds")
 SYLLABLES = ("brack", "quor", "fen", "wil", "tam", "zel", "mor", "vash", "lin", "drun", "pell",
              "orrow", "skel", "thim", "yar", "ulv", "gorse", "nib", "crad", "hollin")
@@ -67,7 +73,8 @@ ABROAD = (("Dublin 2, Ireland", "Ireland"), ("1012 AB Amsterdam, Netherlands", "
 
 @dataclass(frozen=True)
 class Council:
-    """A demo buyer: a real council, the postcode districts of its area, its leanings."""
+    """A demo buyer: a real council (or another public body in a council's area), the
+    postcode districts of its area, its leanings."""
     name: str
     districts: tuple[str, ...]
     region: str
@@ -75,6 +82,9 @@ class Council:
     sme_bias: float
     vcse_bias: float
     trend: float
+    place: str = ""  # the area's name (Lancaster, Lancashire)
+    pool: str = ""  # the council whose local suppliers it uses, when not a council itself
+    awards: tuple[int, int] = COUNCIL_AWARDS  # how many awards it makes (range)
 
 
 @dataclass(frozen=True)
@@ -115,8 +125,9 @@ def write_packages(folder: Path, seed: int = SEED) -> list[Path]:
     """Write the demo as OCDS release packages; return the files."""
     rng = random.Random(seed)
     councils = load_councils(rng)
+    buyers = councils + other_buyers(rng, councils)
     suppliers = make_suppliers(rng, councils)
-    releases = [r for council in councils for r in council_releases(rng, council, councils, suppliers)]
+    releases = [r for buyer in buyers for r in council_releases(rng, buyer, councils, suppliers)]
     files = []
     for start in range(0, len(releases), RELEASES_PER_FILE):
         path = folder / f"demo-{start // RELEASES_PER_FILE:03d}.json"
@@ -130,16 +141,28 @@ def load_councils(rng: random.Random) -> list[Council]:
     areas: dict[str, dict] = {}
     with open(DEMO_GEOGRAPHY, newline="") as handle:
         for row in csv.DictReader(handle):
-            names = [row["council_name"]]
+            names = [(row["council_name"], row["lad_name"])]
             if row["county_name"]:
-                names.append(f"{row['county_name']} County Council")
-            for name in names:
-                area = areas.setdefault(name, {"districts": [], "region": row["region"]})
+                names.append((f"{row['county_name']} County Council", row["county_name"]))
+            for name, place in names:
+                area = areas.setdefault(name, {"districts": [], "region": row["region"], "place": place})
                 area["districts"].append(row["postcode_district"])
     return [Council(name, tuple(a["districts"]), a["region"],
                     local_bias=rng.uniform(0.15, 0.65), sme_bias=rng.uniform(0.35, 0.8),
-                    vcse_bias=rng.uniform(0.02, 0.2), trend=rng.uniform(-0.06, 0.1))
+                    vcse_bias=rng.uniform(0.02, 0.2), trend=rng.uniform(-0.06, 0.1), place=a["place"])
             for name, a in sorted(areas.items())]
+
+
+def other_buyers(rng: random.Random, councils: list[Council]) -> list[Council]:
+    """Per region, OTHER_BUYERS in the area of its first council, using its local suppliers."""
+    hosts = {}
+    for council in councils:
+        hosts.setdefault(council.region, council)
+    return [Council(template.format(host.place), host.districts, host.region,
+                    local_bias=rng.uniform(0.1, 0.5), sme_bias=rng.uniform(0.2, 0.6),
+                    vcse_bias=rng.uniform(0.0, 0.1), trend=rng.uniform(-0.04, 0.06),
+                    place=host.place, pool=host.name, awards=OTHER_AWARDS)
+            for _, host in sorted(hosts.items()) for template in OTHER_BUYERS]
 
 
 def make_suppliers(rng: random.Random, councils: list[Council]) -> dict[str, list[Supplier]]:
@@ -187,8 +210,9 @@ def _invented(rng: random.Random, taken: set[str], endings: tuple[str, ...]) -> 
 
 
 def council_releases(rng, council: Council, councils: list[Council], pools) -> list[dict]:
-    """All award releases of one council: a few hundred awards over 2021-2025."""
-    count = rng.randint(330, 620)
+    """All award releases of one buyer: a few hundred awards over 2021-2025 (fewer for
+    the buyers that are not councils)."""
+    count = rng.randint(*council.awards)
     return [r for _ in range(count) for r in _award_releases(rng, council, pools)]
 
 
@@ -221,7 +245,7 @@ def _pick_supplier(rng, council: Council, trade, day: date, pools) -> Supplier:
     if roll < 0.005:
         return rng.choice(pools["abroad"])
     if roll < local:
-        pool = pools[council.name]
+        pool = pools[council.pool or council.name]
     elif roll < local + (1 - local) * 0.45:
         pool = pools[council.region]
     else:
