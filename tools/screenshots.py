@@ -1,28 +1,24 @@
 """Screenshots of every page, from the demo store, for the README.
 
-    python tools/screenshots.py [--store data/demo.duckdb] [--out docs/screenshots]
+    python -m tools.screenshots [--store data/demo.duckdb] [--out docs/screenshots]
 
 Builds the demo store if it does not exist, serves the app on a free local port, opens each
 page in the system Chromium (/usr/bin/chromium) and saves one PNG per page.
 """
 
 import argparse
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+
+from benchmarks.browser import CHROMIUM_ARGS, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = {"overview": "", "provider_size": "provider_size", "locality": "locality",
          "value_bands": "value_bands", "scorecard": "scorecard?council=Leeds+City+Council",
          "suppliers": "suppliers", "contracts": "contracts", "methodology": "methodology", "data": "data"}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 
 
 def main() -> None:
@@ -30,14 +26,9 @@ def main() -> None:
     if not args.store.exists():
         subprocess.run([sys.executable, "-m", "loaders", "demo", "--store", str(args.store)], cwd=ROOT, check=True)
     args.out.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    server = _serve(args.store, port)
-    try:
-        _wait_healthy(port)
-        _shoot(f"http://127.0.0.1:{port}", args.out)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with serving(args.store.resolve(), args.out / "streamlit.log") as (base, _process):
+        _shoot(base, args.out)
+    (args.out / "streamlit.log").unlink()
 
 
 def _arguments():
@@ -45,32 +36,6 @@ def _arguments():
     parser.add_argument("--store", type=Path, default=ROOT / "data" / "demo.duckdb")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     return parser.parse_args()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _serve(store: Path, port: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-               "--server.fileWatcherType", "none", "--server.address", "127.0.0.1",
-               "--server.port", str(port), "--browser.gatherUsageStats", "false"]
-    return subprocess.Popen(command, cwd=ROOT, env={**os.environ, "AWARDS_STORE": str(store.resolve())},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def _wait_healthy(port: int, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as answer:
-                if answer.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("the app did not start")
 
 
 def _shoot(base: str, out: Path) -> None:
