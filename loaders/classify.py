@@ -19,6 +19,8 @@ PLACEHOLDER_VALUE_GBP = 1
 # Buyer types in the order they are tested: the first rule that matches wins, so a
 # "Police and Crime Commissioner" is police/fire even though it is a public authority,
 # and a council's housing department is a local authority.
+# The buyer type of councils (the scorecard's councils, cross-publication by council area).
+COUNCIL_TYPE = "local authority"
 BUYER_TYPE_RULES = (
     ("police/fire", r"\bpolice\b|crime commissioner|\bfire\b.*\b(rescue|authority|service)\b"),
     ("NHS", r"\bnhs\b|clinical commissioning|integrated care board|foundation trust|"

@@ -12,6 +12,8 @@ row of the Contracts Finder award gets `duplicate_of` = the kept award, is left 
 figures, and is recorded in `quality_events` with the reason.
 """
 
+from loaders.classify import COUNCIL_TYPE
+
 MAX_DAYS = 7
 VALUE_TOLERANCE = 0.01
 REASON = (f"same buyer (name or council area) and supplier, value within {VALUE_TOLERANCE:.0%} (net or gross), award dates "
@@ -22,7 +24,7 @@ _NAME = """trim(regexp_replace(regexp_replace(regexp_replace(lower({col}), '[^a-
             '\\b(limited|ltd|plc|llp)\\b', ' ', 'g'), ' +', ' ', 'g'))"""
 
 # A council buyer's area (its name placed it, areas.match_buyers); null for other buyers.
-_COUNCIL_AREA = "CASE WHEN buyer_type = 'local authority' THEN buyer_area_code END"
+_COUNCIL_AREA = f"CASE WHEN buyer_type = '{COUNCIL_TYPE}' THEN buyer_area_code END"
 
 _PAIRS = f"""
 CREATE OR REPLACE TEMP TABLE cross_pairs AS

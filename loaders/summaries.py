@@ -16,9 +16,10 @@ They are rebuilt at the end of every load that changes `awards` (store.derive), 
 store written before they existed gets them when it is next opened (store.read_only).
 """
 
+from loaders.classify import COUNCIL_TYPE
+
 # Bump when a table here changes, so stores built by older code are rebuilt on opening.
 VERSION = "2"
-COUNCIL_TYPE = "local authority"
 
 _FOOTPRINT = f"""
 CREATE OR REPLACE TABLE supplier_footprint AS

@@ -15,14 +15,13 @@ from datetime import date
 
 import pandas as pd
 
+from loaders.classify import COUNCIL_TYPE
 from loaders.definitions import NATIONAL_PROVIDER_REGIONS
-
 from loaders.postcodes import extract_outward, normalise_postcode, outward
 from queries.filters import Filters
 from queries.formatting import money, pct
 from queries.overview import AWARD_COUNT
 
-COUNCIL_TYPE = "local authority"
 
 # A supplier that won awards from buyers in at least this many regions (ITL1 regions, or
 # nations for Scotland, Wales and Northern Ireland) across the whole store is a
