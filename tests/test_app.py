@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from loaders import demo, store
+from loaders import store
 from queries.filters import Filters
 from queries.overview import breakdown, summary, trend
 from tests.app_fixtures import AWARDS, build_small_store
@@ -26,13 +26,6 @@ VCSE = (True, False, False, False, False, False)
 @pytest.fixture(scope="module")
 def small_store(tmp_path_factory) -> Path:
     return build_small_store(tmp_path_factory.mktemp("small"))
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    demo.build(path)
-    return path
 
 
 def run_app(monkeypatch, store_path: Path, **params) -> AppTest:

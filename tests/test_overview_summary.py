@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from loaders import demo, store
+from loaders import store
 from queries import locality, overview
 from queries.filters import Filters
 
@@ -19,10 +19,8 @@ CASES = (
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    path = tmp_path_factory.mktemp("summary") / "demo.duckdb"
-    demo.build(path)
-    connection = store.read_only(path)
+def con(demo_store):
+    connection = store.read_only(demo_store)
     yield connection
     connection.close()
 

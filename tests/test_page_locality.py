@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from plotly.colors import sample_colorscale
 
-from loaders import boundaries, demo, store
+from loaders import boundaries, store
 from loaders.definitions import DEFINITIONS
 from queries import locality
 from queries.filters import Filters
@@ -367,9 +367,8 @@ def test_names_are_plain_text_in_hover_labels():
 # --- Demo store --------------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_page_runs_on_the_demo_store(monkeypatch, tmp_path_factory):
-    path = tmp_path_factory.mktemp("locality_demo") / "demo.duckdb"
-    demo.build(path)
+def test_page_runs_on_the_demo_store(monkeypatch, demo_store):
+    path = demo_store
     app = locality_page(monkeypatch, path)
     assert len(charts(app)) == 4
     with store.read_only(path) as con:

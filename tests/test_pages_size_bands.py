@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders import demo, store
+from loaders import store
 from loaders.classify import DEFAULT_BAND_EDGES, band_labels
 from loaders.loading import import_files
 from queries import bands, providers
@@ -356,14 +356,7 @@ def test_value_bands_page_shows_lot_reasons(monkeypatch, lots_store):
     assert contracts["reason_not_divided_into_lots"].tolist() == [REASON, "not stated", "not stated"]
 
 
-# --- The demo store (built once, about 15 s) ----------------------------------------------------
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo-size-bands") / "demo.duckdb"
-    demo.build(path)
-    return path
-
+# --- The demo store (tests/conftest.py) ---------------------------------------------------------
 
 @pytest.mark.slow
 def test_both_pages_run_on_the_demo_store(monkeypatch, demo_store):

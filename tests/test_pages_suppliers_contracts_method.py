@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders import demo, store
+from loaders import store
 from loaders.definitions import CAVEATS, DEFINITIONS
 from loaders.info import summary
 from loaders.loading import import_files
@@ -429,13 +429,6 @@ def test_methodology_page_states_the_codes_words(monkeypatch, rich_store):
     assert app.dataframe[3].value["reason"].tolist() == ["'awards' is not a list"]
     assert app.dataframe[4].value["source"].tolist() == ["contracts-finder", "find-a-tender"]
     assert {m.label: m.value for m in app.metric}["Releases kept"] == str(len(_rich_releases()))
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    demo.build(path)
-    return path
 
 
 @pytest.mark.slow
