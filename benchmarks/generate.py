@@ -10,7 +10,7 @@ the row number. The schema is the real one: the file is made by loaders.store.wr
 
 from pathlib import Path
 
-from loaders import store, summaries
+from loaders import areas, store, summaries
 from loaders.classify import DEFAULT_BAND_EDGES, band_labels
 
 N_COUNCILS = 400
@@ -60,6 +60,7 @@ def build(path: Path, awards: int) -> Path:
         con.execute(_AWARDS_SQL, [awards])
         _postcodes(con)
         con.execute("DROP TABLE councils; DROP TABLE buyers; DROP TABLE suppliers; DROP TABLE trades")
+        areas.load(con)
         summaries.build(con)
     return path
 
@@ -177,7 +178,10 @@ SELECT ocid || '/1/' || supplier_key AS award_key, source, ocid, ocid || '-00000
        trade || CASE WHEN is_framework THEN ' framework ' ELSE ' ' END || year(award_date) AS title,
        cpv AS cpv_code, label AS cpv_label, category,
        ['open', 'selective', 'limited', 'direct'][(proc + 1)::BIGINT] AS procedure, is_framework,
-       buyer_key, buyer_name, buyer_type, b_pc AS buyer_postcode,
+       buyer_key, buyer_name, buyer_name AS buyer_name_published, buyer_type,
+       CASE WHEN bi < {N_COUNCILS} THEN 'council register' ELSE 'name rules' END AS buyer_type_basis,
+       CASE WHEN bi < {N_COUNCILS} THEN 'council register: name' ELSE 'name' END AS buyer_identified_by,
+       CASE WHEN bi < {N_COUNCILS} THEN 'B' || bi END AS buyer_council_code, b_pc AS buyer_postcode,
        supplier_key, supplier_name, 'GB-COH' AS supplier_id_scheme, supplier_key[8:]::VARCHAR AS supplier_id,
        supplier_postcode, supplier_abroad, NULL AS supplier_region_code, supplier_size, supplier_vcse,
        award_date, award_date + 30 AS contract_start, award_date + 30 + 365 * years - 1 AS contract_end,

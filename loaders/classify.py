@@ -22,7 +22,7 @@ PLACEHOLDER_VALUE_GBP = 1
 # The buyer type of councils (the scorecard's councils, cross-publication by council area).
 COUNCIL_TYPE = "local authority"
 BUYER_TYPE_RULES = (
-    ("police/fire", r"\bpolice\b|crime commissioner|\bfire\b.*\b(rescue|authority|service)\b"),
+    ("police/fire", r"\bpolic(e|ing)\b|constabulary|crime commissioner|\bfire\b.*\b(rescue|authority|service)\b"),
     ("NHS", r"\bnhs\b|clinical commissioning|integrated care board|foundation trust|"
             r"\bhospitals?\b|health board|ambulance service|health and social care trust|"
             r"healthcare trust|primary care trust"),
@@ -85,16 +85,16 @@ def buyer_type(name: str | None, ca_types: set[str]) -> str:
 
 
 def value_flag(amount: float | None, currency: str | None) -> str | None:
-    """Mark suspect values rather than drop them: non_gbp, negative, zero, placeholder, over_1bn."""
+    """Mark suspect values rather than drop them: non_gbp, negative, placeholder (£1 or
+    less, zero included), over_1bn. A flagged value stays in its row but adds nothing to
+    value totals or shares."""
     if amount is None:
         return None
     if currency and currency.upper() != "GBP":
         return "non_gbp"
     if amount < 0:
         return "negative"
-    if amount == 0:
-        return "zero"
-    if amount < PLACEHOLDER_VALUE_GBP:
+    if amount <= PLACEHOLDER_VALUE_GBP:
         return "placeholder"
     if amount > IMPLAUSIBLE_VALUE_GBP:
         return "over_1bn"
@@ -102,8 +102,14 @@ def value_flag(amount: float | None, currency: str | None) -> str | None:
 
 
 def counts_in_totals(flag: str | None) -> bool:
-    """Negative and over-£1bn values are kept in the row but left out of value totals."""
-    return flag not in ("negative", "over_1bn", "non_gbp")
+    """Only unflagged values count in value totals and shares."""
+    return flag is None
+
+
+def banded_value(amount: float | None, flag: str | None) -> float | None:
+    """The value a band is drawn for: none for a placeholder, negative or foreign value (its
+    band is unknown); an over-£1bn value is at least 25m whatever it really is."""
+    return amount if flag in (None, "over_1bn") else None
 
 
 def band_labels(edges=DEFAULT_BAND_EDGES) -> list[str]:

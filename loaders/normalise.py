@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from loaders import classify
+from loaders import buyers, classify
 from loaders.geography import region_code
 from loaders.postcodes import (crown_dependency, extract_outward, extract_postcode, foreign_country,
                                normalise_postcode)
@@ -32,7 +32,8 @@ EXCLUDED_STATUSES = {"cancelled", "unsuccessful"}
 ROW_FIELDS = (
     "award_key", "source", "ocid", "release_id", "award_id", "award_status", "notice_url",
     "title", "cpv_code", "cpv_label", "category", "procedure", "is_framework",
-    "buyer_key", "buyer_name", "buyer_type", "buyer_postcode",
+    "buyer_key", "buyer_name", "buyer_name_published", "buyer_type", "buyer_type_basis", "buyer_identified_by",
+    "buyer_council_code", "buyer_postcode",
     "supplier_key", "supplier_name", "supplier_id_scheme", "supplier_id",
     "supplier_postcode", "supplier_abroad", "supplier_region_code", "supplier_size", "supplier_vcse",
     "award_date", "contract_start", "contract_end",
@@ -178,7 +179,7 @@ def _award_fields(release: Release, award: dict, contract: dict, n_suppliers: in
         "value_gbp": award_value / n_suppliers
                      if award_value is not None and classify.counts_in_totals(flag) else None,
         "n_suppliers": n_suppliers, "value_source": value_source, "value_flag": flag,
-        "value_band": classify.value_band(award_value),
+        "value_band": classify.value_band(classify.banded_value(award_value, flag)),
     }
 
 
@@ -262,52 +263,80 @@ def _parties_by_id(data: dict) -> dict:
 
 
 def _buyer_fields(data: dict) -> dict:
-    """Buyer name, key, type and postcode, from `buyer` joined to its party (or inline)."""
+    """Who the buyer is (loaders.buyers: registers first, then its name) and its postcode,
+    from `buyer` joined to its party (or inline). The name as published is kept beside the
+    name it is listed under."""
     parties = _parties_by_id(data)
     buyer = data.get("buyer") or {}
     party = parties.get(buyer.get("id")) or next(
         (p for p in parties.values() if "buyer" in (p.get("roles") or [])), {})
     merged = {**buyer, **party} if party else buyer
-    name = _text(merged.get("name"))
+    published = buyers.clean(_text(merged.get("name")) or _text((merged.get("identifier") or {}).get("legalName")))
     details = merged.get("details") or {}
-    ca_types = {c.get("id") for c in details.get("classifications") or [] if isinstance(c, dict)}
+    ca_types = frozenset(c.get("id") for c in details.get("classifications") or []
+                         if isinstance(c, dict) and c.get("scheme") == "UK_CA_TYPE")
+    found = buyers.identify(published, _identifiers(merged), ca_types, _date(data.get("date")))
     address = merged.get("address") or {}
     postcode = normalise_postcode(address.get("postalCode")) or extract_postcode(address.get("streetAddress"))
     return {
-        "buyer_key": classify.normalise_name(name) or None,
-        "buyer_name": name,
-        "buyer_type": classify.buyer_type(name, ca_types),
+        "buyer_key": found.key, "buyer_name": found.name, "buyer_name_published": published,
+        "buyer_type": found.type, "buyer_type_basis": found.type_basis,
+        "buyer_identified_by": found.identified_by, "buyer_council_code": found.council_code,
         "buyer_postcode": postcode,
     }
+
+
+def _identifiers(party: dict) -> tuple:
+    """(scheme, id) of every identifier a party states: identifier, additionalIdentifiers,
+    and its id when that is an org-id ("GB-GOR-EA46")."""
+    found = []
+    for ident in [party.get("identifier")] + list(party.get("additionalIdentifiers") or []):
+        if isinstance(ident, dict) and ident.get("scheme") and ident.get("id") is not None:
+            found.append((str(ident["scheme"]).strip().upper(), str(ident["id"]).strip()))
+    party_id = str(party.get("id") or "")
+    for scheme in (*buyers.COUNCIL_SCHEMES, buyers.GOVUK_SCHEME):
+        if party_id.upper().startswith(scheme + "-"):
+            found.append((scheme, party_id[len(scheme) + 1:]))
+    return tuple(found)
 
 
 def _distinct_suppliers(data: dict, award: dict) -> list[dict]:
     """One dict of supplier fields per distinct supplier of the award."""
     parties = _parties_by_id(data)
     seen, out = set(), []
-    for entry in award.get("suppliers") or []:
+    for position, entry in enumerate(award.get("suppliers") or []):
         if not isinstance(entry, dict):
             continue
         party = {**entry, **parties.get(entry.get("id"), {})}
-        fields = _supplier_fields(party)
-        if fields and fields["supplier_key"] not in seen:
+        fields = _supplier_fields(party, f"{data.get('ocid')}/{award.get('id')}/{position + 1}")
+        if fields["supplier_key"] not in seen:
             seen.add(fields["supplier_key"])
             out.append(fields)
     return out
 
 
-def _supplier_fields(party: dict) -> dict | None:
-    """Key, identifiers, place, size and VCSE of one supplier (current or older shape)."""
+UNNAMED_SUPPLIER = "(name not published)"
+
+
+def _supplier_fields(party: dict, position: str) -> dict:
+    """Key, identifiers, place, size and VCSE of one supplier (current or older shape).
+
+    A supplier the notice does not name is kept (its award must not vanish from the totals),
+    shown as UNNAMED_SUPPLIER and keyed by the notice's own id for it ("id:GB-CFS-173"), else
+    by its place in the award (`position`: ocid/award id/n)."""
     name = _text(party.get("name")) or _text((party.get("identifier") or {}).get("legalName"))
     registered = _registered(party)
-    if not name and not registered:
-        return None
     details = party.get("details") or {}
     address = party.get("address") or {}
     postcode, country = _supplier_place(address)
-    key = f"{registered[0]}-{registered[1]}" if registered else "name:" + classify.normalise_name(name)
+    if registered:
+        key = f"{registered[0]}-{registered[1]}"
+    elif name:
+        key = "name:" + classify.normalise_name(name)
+    else:
+        key = f"id:{party['id']}" if party.get("id") not in (None, "") else f"unnamed:{position}"
     return {
-        "supplier_key": key, "supplier_name": name,
+        "supplier_key": key, "supplier_name": name or UNNAMED_SUPPLIER,
         "supplier_id_scheme": registered[0] if registered else None,
         "supplier_id": registered[1] if registered else None,
         "supplier_postcode": postcode, "supplier_abroad": country,

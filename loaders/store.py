@@ -35,7 +35,9 @@ BASE_COLUMN_TYPES = {
     "award_id": "VARCHAR", "award_status": "VARCHAR", "notice_url": "VARCHAR",
     "title": "VARCHAR", "cpv_code": "VARCHAR", "cpv_label": "VARCHAR", "category": "VARCHAR",
     "procedure": "VARCHAR", "is_framework": "BOOLEAN",
-    "buyer_key": "VARCHAR", "buyer_name": "VARCHAR", "buyer_type": "VARCHAR", "buyer_postcode": "VARCHAR",
+    "buyer_key": "VARCHAR", "buyer_name": "VARCHAR", "buyer_name_published": "VARCHAR", "buyer_type": "VARCHAR",
+    "buyer_type_basis": "VARCHAR", "buyer_identified_by": "VARCHAR", "buyer_council_code": "VARCHAR",
+    "buyer_postcode": "VARCHAR",
     "supplier_key": "VARCHAR", "supplier_name": "VARCHAR", "supplier_id_scheme": "VARCHAR",
     "supplier_id": "VARCHAR", "supplier_postcode": "VARCHAR", "supplier_abroad": "VARCHAR",
     "supplier_region_code": "VARCHAR",
@@ -122,16 +124,28 @@ def read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
     if not path.is_file():
         raise StoreError(str(path), "no store here yet (run `python -m loaders demo` or `import`)")
     con = _connect(path, str(path), read_only=True)
+    if _awards_outdated(con):
+        con.close()
+        raise StoreError(str(path), "was made by an older version of this code; run `python -m loaders rebuild` "
+                                    "to re-derive its awards from the releases it keeps")
     if not _summaries_missing(con):
         return con
     con.close()
     try:
         with writing(path, wait=False) as writer:
+            areas.load(writer)
             summaries.build(writer)
     except OSError as exc:
         raise StoreError(str(path), f"its summary tables are out of date and it cannot be rewritten ({exc}); "
                                     "run `python -m loaders rebuild` as a user who can write it") from exc
     return _connect(path, str(path), read_only=True)
+
+
+def _awards_outdated(con) -> bool:
+    """A store whose awards table has another layout than this code's (it must be rebuilt)."""
+    columns = tuple(name for (name,) in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'awards' ORDER BY column_index").fetchall())
+    return bool(columns) and columns != AWARD_COLUMNS
 
 
 def _summaries_missing(con) -> bool:
@@ -296,11 +310,11 @@ def resolve_postcodes(con, resolvers: list[Resolver]) -> int:
     return added
 
 
-# Locality, word for word as loaders.definitions states it. The buyer's own area is the
-# council area its name names (buyer_areas), else, for a buyer calling itself a county
-# council in a two-tier county, that county, else the district of its address. A supplier
-# is local when its district is that area (or a former district the area's council
-# succeeded), or, for a county, when its district lies in the county.
+# Locality, word for word as loaders.definitions states it. A council buyer's area is its
+# register area (buyer_council_code -> register_councils); any other buyer's is the district
+# of its address (or, for a notice after a reorganisation, the council that replaced that
+# district). A supplier is local when its district lies in that area (area_members: a
+# county's districts, a combined authority's members, the districts a council replaced).
 _GEO_EXPRESSIONS = {
     "buyer_lad_code": "b_lad", "buyer_lad_name": "b_lad_name", "buyer_county_code": "b_cty",
     "buyer_area_code": "a_code", "buyer_area_name": "a_name",
@@ -311,8 +325,7 @@ _GEO_EXPRESSIONS = {
         WHEN supplier_abroad IS NOT NULL THEN 'outside_uk'
         WHEN s_lad IS NULL AND c_rgn IS NOT NULL AND a_rgn IS NOT NULL AND c_rgn <> a_rgn THEN 'elsewhere_uk'
         WHEN a_code IS NULL OR s_lad IS NULL THEN 'unknown'
-        WHEN a_type = 'county' AND s_cty = a_code THEN 'local'
-        WHEN a_type = 'district' AND (s_lad = a_code OR s_successor = a_code) THEN 'local'
+        WHEN s_lad = a_code OR in_area THEN 'local'
         WHEN s_rgn = a_rgn THEN 'same_region'
         ELSE 'elsewhere_uk' END""",
     "distance_km": """CASE WHEN b_lat IS NOT NULL AND s_lat IS NOT NULL THEN
@@ -326,46 +339,60 @@ assert tuple(_GEO_EXPRESSIONS) == tuple(GEO_COLUMN_TYPES)
 # A supplier's region and country from the NUTS/ITL code its notice states (Find a Tender),
 # for suppliers whose postcode is missing: enough to tell a supplier in another region.
 _CODE_REGION = code_region_sql("a.supplier_region_code")
+_NAMED_COLUMNS = tuple(c for c in BASE_COLUMN_TYPES if c != "buyer_name")
 
 _DERIVE_GEOGRAPHY = f"""
 CREATE OR REPLACE TABLE awards AS
-WITH placed AS (
-    SELECT {", ".join("a." + c for c in BASE_COLUMN_TYPES)},
-           b.lad_code AS b_lad, b.lad_name AS b_lad_name, b.county_code AS b_cty,
-           b.county_name AS b_cty_name, b.region AS b_rgn, b.country AS b_ctry,
-           b.latitude AS b_lat, b.longitude AS b_lon,
-           s.lad_code AS s_lad, s.lad_name AS s_lad_name, s.county_code AS s_cty,
+WITH listed AS (
+    -- A buyer no register knows is listed under the spelling most of its rows use.
+    SELECT buyer_key, first(buyer_name_published ORDER BY n DESC, buyer_name_published) AS listed_name
+    FROM (SELECT buyer_key, buyer_name_published, count(*) AS n FROM awards
+          WHERE buyer_key IS NOT NULL AND buyer_key NOT LIKE 'council:%' AND buyer_key NOT LIKE 'govuk:%'
+          GROUP BY ALL)
+    GROUP BY buyer_key
+),
+placed AS (
+    SELECT {", ".join("a." + c for c in _NAMED_COLUMNS)}, coalesce(l.listed_name, a.buyer_name) AS buyer_name,
+           b.lad_code AS b_lad, b.lad_name AS b_lad_name, coalesce(b.county_code, bd.county_area_code) AS b_cty,
+           b.region AS b_rgn, b.country AS b_ctry, b.latitude AS b_lat, b.longitude AS b_lon,
+           CASE WHEN a.award_date >= bd.successor_from THEN bd.successor_area_code END AS b_heir,
+           s.lad_code AS s_lad, s.lad_name AS s_lad_name, coalesce(s.county_code, sd.county_area_code) AS s_cty,
            s.region AS s_rgn, s.country AS s_ctry, s.latitude AS s_lat, s.longitude AS s_lon,
-           xs.new_code AS s_successor, {_CODE_REGION[0]} AS c_rgn, {_CODE_REGION[1]} AS c_ctry,
-           n.area_type AS n_type, n.area_code AS n_code, n.area_name AS n_name,
-           n.area_region AS n_rgn, n.area_country AS n_ctry,
-           b.county_code IS NOT NULL AND a.buyer_name ILIKE '%county council%' AS county_buyer
+           {_CODE_REGION[0]} AS c_rgn, {_CODE_REGION[1]} AS c_ctry,
+           rc.area_code AS r_code, rc.area_name AS r_name, rc.region AS r_rgn, rc.nation AS r_ctry
     FROM awards a
+    LEFT JOIN listed l ON l.buyer_key = a.buyer_key
     LEFT JOIN postcodes b ON b.postcode = a.buyer_postcode
+    LEFT JOIN register_districts bd ON bd.lad_code = b.lad_code
     LEFT JOIN postcodes s ON s.postcode = a.supplier_postcode
-    LEFT JOIN lad_successors xs ON xs.old_code = s.lad_code
-    LEFT JOIN buyer_areas n ON n.buyer_key = a.buyer_key
+    LEFT JOIN register_districts sd ON sd.lad_code = s.lad_code
+    LEFT JOIN register_councils rc ON rc.code = a.buyer_council_code
 ),
 framed AS (
-    SELECT *,
-           CASE WHEN n_code IS NOT NULL THEN n_type WHEN county_buyer THEN 'county'
-                WHEN b_lad IS NOT NULL THEN 'district' END AS a_type,
-           CASE WHEN n_code IS NOT NULL THEN n_code WHEN county_buyer THEN b_cty ELSE b_lad END AS a_code,
-           CASE WHEN n_code IS NOT NULL THEN n_name WHEN county_buyer THEN b_cty_name ELSE b_lad_name END AS a_name,
-           coalesce(n_rgn, b_rgn) AS a_rgn, coalesce(n_ctry, b_ctry) AS a_ctry
-    FROM placed
+    SELECT p.*,
+           coalesce(r_code, b_heir, b_lad) AS a_code,
+           CASE WHEN r_code IS NOT NULL THEN r_name WHEN b_heir IS NOT NULL THEN h.area_name ELSE b_lad_name END
+               AS a_name,
+           coalesce(r_rgn, b_rgn) AS a_rgn, coalesce(r_ctry, b_ctry) AS a_ctry
+    FROM placed p
+    LEFT JOIN (SELECT area_code, first(area_name ORDER BY area_type) AS area_name FROM register_councils
+               WHERE area_code IS NOT NULL GROUP BY area_code) h ON h.area_code = p.b_heir
+),
+judged AS (
+    SELECT f.*, m.lad_code IS NOT NULL AS in_area
+    FROM framed f LEFT JOIN area_members m ON m.area_code = f.a_code AND m.lad_code = f.s_lad
 )
 SELECT {", ".join(BASE_COLUMN_TYPES)},
        {", ".join(f"CAST({expr} AS {GEO_COLUMN_TYPES[col]}) AS {col}" for col, expr in _GEO_EXPRESSIONS.items())}
-FROM framed
+FROM judged
 ORDER BY {AWARD_ORDER}
 """
 
 
 def derive_geography(con) -> None:
-    """Fill every award's places, locality and distance from the postcodes cache."""
-    areas.load_successors(con)
-    areas.match_buyers(con)
+    """Fill every award's places, locality and distance from the register's council areas
+    and the postcodes cache; list each unregistered buyer under one spelling."""
+    areas.load(con)
     con.execute(_DERIVE_GEOGRAPHY)
 
 

@@ -5,26 +5,28 @@ store (a million rows and more) to find each supplier's footprint.
 - `supplier_footprint`: per supplier, the distinct buyer regions, council buyers and buyers
   it has won awards from across all the data (cross-published copies left out), which is
   what makes it a "national provider" on every view alike.
-- `council_buyers`: every council buyer (a buyer name that appears with buyer type 'local
-  authority') with its area code, area name and region: the most common among its awards.
-- `area_centres`: where to draw each buyer council area on a map: the mean position of
-  the store's postcodes in it (its districts, its county's districts, or the former
-  districts it replaced), else that of the district most of its buyers' addresses are in.
-  These are centres of the postcodes seen, not of the land: good enough to place a bubble.
+- `council_buyers`: every council buyer (a buyer the council register identified) with its
+  area code, area name and region, from the register.
+- `area_centres`: where to draw each buyer area on a map: the mean position of the store's
+  postcodes in it (its districts, a county's districts, the districts a council replaced,
+  a combined authority's members), else that of the district most of its buyers' addresses
+  are in. These are centres of the postcodes seen, not of the land: good enough to place a
+  bubble.
 
 They are rebuilt at the end of every load that changes `awards` (store.derive), and a
 store written before they existed gets them when it is next opened (store.read_only).
 """
 
-from loaders.classify import COUNCIL_TYPE
-
 # Bump when a table here changes, so stores built by older code are rebuilt on opening.
-VERSION = "2"
+VERSION = "3"
+
+# The award rows of council buyers: the councils the register identified.
+IS_COUNCIL = "buyer_council_code IS NOT NULL"
 
 _FOOTPRINT = f"""
 CREATE OR REPLACE TABLE supplier_footprint AS
 SELECT supplier_key, count(DISTINCT buyer_region) AS regions_served,
-       count(DISTINCT buyer_key) FILTER (buyer_type = '{COUNCIL_TYPE}') AS councils_served,
+       count(DISTINCT buyer_key) FILTER ({IS_COUNCIL}) AS councils_served,
        count(DISTINCT buyer_key) AS buyers_served
 FROM awards WHERE duplicate_of IS NULL AND supplier_key IS NOT NULL
 GROUP BY supplier_key ORDER BY supplier_key
@@ -32,22 +34,19 @@ GROUP BY supplier_key ORDER BY supplier_key
 
 _COUNCILS = f"""
 CREATE OR REPLACE TABLE council_buyers AS
-WITH names AS (SELECT DISTINCT buyer_name FROM awards
-               WHERE buyer_type = '{COUNCIL_TYPE}' AND buyer_name IS NOT NULL AND duplicate_of IS NULL)
-SELECT buyer_name AS council, mode(buyer_area_code) AS area_code, mode(buyer_area_name) AS area_name,
-       mode(buyer_region) AS region
-FROM awards WHERE duplicate_of IS NULL AND buyer_name IN (SELECT buyer_name FROM names)
+SELECT buyer_name AS council, any_value(buyer_council_code) AS code, mode(buyer_area_code) AS area_code,
+       mode(buyer_area_name) AS area_name, mode(buyer_region) AS region
+FROM awards WHERE {IS_COUNCIL} AND duplicate_of IS NULL AND buyer_name IS NOT NULL
 GROUP BY buyer_name ORDER BY buyer_name
 """
-
 
 _AREA_CENTRES = """
 CREATE OR REPLACE TABLE area_centres AS
 WITH points AS (
-    SELECT lad_code AS code, latitude, longitude FROM postcodes WHERE lad_code IS NOT NULL
+    SELECT m.area_code AS code, p.latitude, p.longitude FROM postcodes p JOIN area_members m ON m.lad_code = p.lad_code
     UNION ALL
-    SELECT county_code, latitude, longitude FROM postcodes WHERE county_code IS NOT NULL
-    {successors}
+    SELECT lad_code, latitude, longitude FROM postcodes
+    WHERE lad_code IS NOT NULL AND lad_code NOT IN (SELECT area_code FROM area_members)
 ),
 centres AS (
     SELECT code, avg(latitude) AS latitude, avg(longitude) AS longitude
@@ -61,22 +60,14 @@ SELECT a.area_code, coalesce(c.latitude, h.latitude) AS latitude, coalesce(c.lon
 FROM areas a LEFT JOIN centres c ON c.code = a.area_code LEFT JOIN centres h ON h.code = a.home_lad
 ORDER BY a.area_code
 """
-_SUCCESSOR_POINTS = """
-    UNION ALL
-    SELECT x.new_code, p.latitude, p.longitude FROM postcodes p JOIN lad_successors x ON x.old_code = p.lad_code"""
 
 
 def build(con) -> None:
     """(Re)build every summary table from the current `awards` and record the version."""
     con.execute(_FOOTPRINT)
     con.execute(_COUNCILS)
-    successors = _SUCCESSOR_POINTS if _has_table(con, "lad_successors") else ""
-    con.execute(_AREA_CENTRES.format(successors=successors))
+    con.execute(_AREA_CENTRES)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('summaries_version', ?)", [VERSION])
-
-
-def _has_table(con, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
 
 
 def current(con) -> bool:

@@ -206,15 +206,12 @@ def boundary_shapes(con, filters: Filters) -> pd.DataFrame:
     geometry (GeoJSON text). Empty when no boundaries are loaded.
 
     A council area whose code is itself in `boundaries` is drawn as that shape. A county
-    council's area (or a council that replaced former districts, against older boundaries)
-    is drawn as its districts: those the store's postcodes place in the county, and the
-    former districts the successor table names. Every boundary is also returned once with a
+    council's or combined authority's area (or a council that replaced former districts,
+    against older boundaries) is drawn as the districts the council register puts in it. Every boundary is also returned once with a
     null area_code, drawn underneath as the outline of the country.
     """
     if not has_boundaries(con):
         return pd.DataFrame(columns=["area_code", "lad_code", "lad_name", "geometry"])
-    successors = ("UNION SELECT w.area_code, x.old_code FROM wanted w JOIN lad_successors x "
-                  "ON x.new_code = w.area_code") if has_table(con, "lad_successors") else ""
     rows, params = filters.rows()
     return con.cursor().execute(f"""
         WITH wanted AS (SELECT DISTINCT buyer_area_code AS area_code FROM {rows}
@@ -223,10 +220,8 @@ def boundary_shapes(con, filters: Filters) -> pd.DataFrame:
             SELECT area_code, area_code AS lad_code FROM wanted
             WHERE area_code IN (SELECT lad_code FROM boundaries)
             UNION
-            SELECT m.area_code, m.lad_code FROM (
-                SELECT w.area_code, p.lad_code FROM wanted w JOIN postcodes p ON p.county_code = w.area_code
-                {successors}
-            ) m WHERE m.area_code NOT IN (SELECT lad_code FROM boundaries)
+            SELECT w.area_code, m.lad_code FROM wanted w JOIN area_members m USING (area_code)
+            WHERE w.area_code NOT IN (SELECT lad_code FROM boundaries)
         )
         SELECT NULL::VARCHAR AS area_code, lad_code, lad_name, geometry FROM boundaries
         UNION ALL

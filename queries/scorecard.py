@@ -1,10 +1,11 @@
 """Queries and readings for the Council scorecard: one council's figures against its peers,
 its rank, its suppliers' footprint, its contracts ending soon and its data coverage.
 
-Councils are buyers of type 'local authority', named as the `buyer` filter names them
-(`buyer_name`). A council's type comes from its area code (DESIGN.md's buyer area):
-E06 unitary, E07 district, E08 metropolitan borough, E09 London borough, E10 county,
-W06 Wales, S12 Scotland, N09 Northern Ireland. Figures follow queries.overview: value is
+Councils are the buyers the council register identified (`buyer_council_code`), named as
+the `buyer` filter names them (`buyer_name`, the register's name). A council's type comes
+from its area code (the register's GSS code): E06 unitary, E07 district, E08 metropolitan
+borough, E09 London borough, E10 county, E47 combined authority, E61 the Greater London
+Authority, W06 Wales, S12 Scotland, N09 Northern Ireland. Figures follow queries.overview: value is
 sum(value_gbp), awards count each joint award once, and every share is given by value and
 by count. Peer figures are computed under the same filters as the council's own.
 """
@@ -15,7 +16,6 @@ from datetime import date
 
 import pandas as pd
 
-from loaders.classify import COUNCIL_TYPE
 from loaders.definitions import NATIONAL_PROVIDER_REGIONS
 from loaders.postcodes import extract_outward, normalise_postcode, outward
 from queries.filters import Filters
@@ -41,6 +41,8 @@ COUNCIL_TYPES = {
     "W06": ("Welsh council", "Welsh councils"),
     "S12": ("Scottish council", "Scottish councils"),
     "N09": ("Northern Ireland council", "Northern Ireland councils"),
+    "E47": ("combined authority", "combined authorities"),
+    "E61": ("strategic authority (the Greater London Authority)", "strategic authorities"),
 }
 
 # (column, words): the measures each council is ranked on, higher first.
@@ -76,7 +78,8 @@ def council_for_postcode(con, text: str) -> dict:
 
     The postcode is placed through the store's `postcodes` table: exactly, else by the most
     common district of the store's postcodes in its postcode district. The council chosen is
-    the one whose area is that district (or the council that succeeded it), else its county.
+    the one whose area is that district (or the council that succeeded it), else its county,
+    else a combined authority (council areas from the register).
     Returns the place, `council` (None when no council in the data covers it), `others`
     (further councils covering it, e.g. the county council of a district) and `problem`:
     None, 'invalid', 'unplaced' or 'no_council'.
@@ -91,7 +94,7 @@ def council_for_postcode(con, text: str) -> dict:
     if place is None:
         return {**found, "problem": "unplaced"}
     found.update(place)
-    names = _councils_covering(con, found["lad_code"], found["county_code"])
+    names = _councils_covering(con, found["lad_code"])
     if not names:
         return {**found, "problem": "no_council"}
     return {**found, "council": names[0], "others": tuple(names[1:])}
@@ -112,25 +115,15 @@ def _place(con, postcode: str | None, district: str) -> dict | None:
     return dict(zip(columns.split(", "), row), precision="district") if row else None
 
 
-def _councils_covering(con, lad_code: str, county_code: str | None) -> list[str]:
-    """Council buyers whose area is the district (or its successor), then its county."""
-    codes = [lad_code]
-    if _has_table(con, "lad_successors"):
-        codes += [code for (code,) in con.cursor().execute(
-            "SELECT new_code FROM lad_successors WHERE old_code = ?", [lad_code]).fetchall()]
-    rows = con.cursor().execute(f"""
-        SELECT buyer_name, CASE WHEN buyer_area_code = ? THEN 1 ELSE 0 END AS is_county, count(*) AS n
-        FROM awards
-        WHERE buyer_type = ? AND duplicate_of IS NULL
-          AND buyer_area_code IN ({", ".join("?" for _ in codes)}, ?)
-        GROUP BY buyer_name, is_county ORDER BY is_county, n DESC, buyer_name""",
-                                [county_code, COUNCIL_TYPE, *codes, county_code]).fetchall()
-    return list(dict.fromkeys(name for name, _, _ in rows))
-
-
-def _has_table(con, name: str) -> bool:
-    return bool(con.cursor().execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
+def _councils_covering(con, lad_code: str) -> list[str]:
+    """Council buyers whose area holds the district: its own council (or the one that
+    replaced it) first, then its county council, then a combined authority."""
+    rows = con.cursor().execute("""
+        SELECT c.council, CASE r.area_type WHEN 'district' THEN 0 WHEN 'county' THEN 1 ELSE 2 END AS tier
+        FROM council_buyers c JOIN register_councils r ON r.code = c.code
+        WHERE c.area_code = ? OR c.area_code IN (SELECT area_code FROM area_members WHERE lad_code = ?)
+        ORDER BY tier, c.council""", [lad_code, lad_code]).fetchall()
+    return list(dict.fromkeys(name for name, _ in rows))
 
 
 # --- every council's figures, peers and ranks -----------------------------------------------
@@ -150,9 +143,9 @@ def council_table(con, filters: Filters) -> pd.DataFrame:
     """One row per council with awards under the filters: its area, type, region, value,
     awards and the local / SME / VCSE shares by value and by count.
 
-    A council is a buyer name that appears with buyer type 'local authority'; all its rows
-    count (the same rows the council's own figures use). Its area and region are those of
-    most of its awards in the whole store (the `council_buyers` table), whatever the filters.
+    A council is a buyer the council register identified; all its rows count (the same rows
+    the council's own figures use). Its area and region are the register's (the
+    `council_buyers` table), whatever the filters.
     A share is 0 when no award meets it, and empty only when there is nothing to share."""
     rows, params = filters.rows()
     shares = ", ".join(

@@ -117,7 +117,9 @@ def test_buyer_type_unknown_is_other():
     (50_000, "GBP", None),
     (50_000, None, None),
     (50_000, "gbp", None),
-    (0, "GBP", "zero"),
+    (0, "GBP", "placeholder"),
+    (1, "GBP", "placeholder"),          # £1 or less is a placeholder, not a price
+    (1.01, "GBP", None),
     (-5, "GBP", "negative"),
     (50_000, "EUR", "non_gbp"),
     (0.01, "GBP", "placeholder"),
@@ -129,11 +131,11 @@ def test_value_flag(amount, currency, expected):
 
 
 @pytest.mark.parametrize("flag, counts", [
-    (None, True), ("zero", True), ("placeholder", True),
+    (None, True), ("placeholder", False),
     ("negative", False), ("over_1bn", False), ("non_gbp", False),
 ])
 def test_counts_in_totals(flag, counts):
-    """Negative, over-1bn and non-GBP values stay in the row but out of totals."""
+    """Placeholder, negative, over-1bn and non-GBP values stay in the row but out of totals."""
     assert classify.counts_in_totals(flag) is counts
 
 

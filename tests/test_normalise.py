@@ -242,9 +242,13 @@ def _valued(amount, currency="GBP", n=1):
                              parties=suppliers))[0]
 
 
-def test_value_flag_zero_counts_as_zero():
-    row = only(_valued(0))
-    assert (row["value_flag"], row["award_value_gbp"], row["value_gbp"]) == ("zero", 0, 0)
+@pytest.mark.parametrize("amount", [0, 0.01, 1])
+def test_placeholder_values_are_kept_but_not_counted(amount):
+    """A £0.01 award must not make a council "100% local by value": £1 or less is a
+    placeholder, kept in the row, out of value totals, in the unknown value band."""
+    row = only(_valued(amount))
+    assert (row["value_flag"], row["award_value_gbp"], row["value_gbp"], row["value_band"]) == \
+           ("placeholder", amount, None, "unknown")
 
 
 def test_value_flag_negative_kept_but_not_counted():

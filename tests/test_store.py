@@ -218,7 +218,7 @@ def test_county_buyer_area_is_its_county(loaded):
 
 
 def test_nation_stands_in_for_region_in_wales(loaded):
-    rows = query(loaded, "SELECT DISTINCT buyer_region, buyer_country FROM awards WHERE buyer_name = 'Cardiff Council'")
+    rows = query(loaded, "SELECT DISTINCT buyer_region, buyer_country FROM awards WHERE buyer_name = 'City of Cardiff Council'")
     assert rows == [("Wales", "Wales")]
 
 
