@@ -166,8 +166,9 @@ def match_key(text: str) -> str:
 
 
 def name_key(name: str | None) -> str:
-    """The key of a buyer that no register knows: its normalised name without a leading "The"."""
-    key = classify.normalise_name(name)
+    """The key of a buyer that no register knows: its normalised name, apostrophes and a
+    leading "The" dropped ("The Mayor's Office" and "MAYORS OFFICE" are one buyer)."""
+    key = classify.normalise_name((name or "").replace("'", "").replace("’", ""))
     return key[4:] if key.startswith("the ") else key
 
 

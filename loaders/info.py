@@ -6,6 +6,7 @@ Used by `python -m loaders info` and by the app's footer and data-quality views.
 from pathlib import Path
 
 from loaders import store
+from loaders.normalise import UNNAMED_SUPPLIER
 
 
 def summary(path: Path) -> dict:
@@ -50,11 +51,12 @@ def _quality(con) -> dict:
                count(*) FILTER (supplier_vcse IS NULL),
                count(*) FILTER (locality = 'unknown'),
                count(*) FILTER (value_source = 'contract'),
-               count(*) FILTER (duplicate_of IS NOT NULL)
-        FROM awards""").fetchall()[0]
+               count(*) FILTER (duplicate_of IS NOT NULL),
+               count(*) FILTER (supplier_name = ?)
+        FROM awards""", [UNNAMED_SUPPLIER]).fetchall()[0]
     names = ("rows_without_value", "rows_without_supplier_postcode", "rows_with_unknown_size",
              "rows_with_unknown_vcse", "rows_with_unknown_locality", "rows_valued_from_contract",
-             "rows_cross_published_left_out")
+             "rows_cross_published_left_out", "rows_with_unnamed_supplier")
     quality = dict(zip(names, row))
     quality["value_flags"] = dict(con.execute(
         "SELECT value_flag, count(*) FROM awards WHERE value_flag IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall())

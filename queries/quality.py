@@ -8,6 +8,7 @@ them. Each is beside the reason it is unknown, in the words the page shows.
 import pandas as pd
 
 from loaders import store
+from loaders.normalise import UNNAMED_SUPPLIER
 from queries.filters import Filters
 
 # (figure, SQL condition on an award row, why it happens). The conditions are those of
@@ -27,6 +28,9 @@ COVERAGE = (
     ("Award rows with unknown locality", "{loc} = 'unknown'",
      "The buyer's or the supplier's postcode is missing or could not be placed in a council "
      "area (under the within-N-km definition: either postcode has no centroid)."),
+    ("Award rows whose supplier is not named", f"supplier_name = '{UNNAMED_SUPPLIER}'",
+     "The notice lists a supplier without its name (only the platform's id for it). The award "
+     "is kept, so no total loses it; the supplier shows as " + UNNAMED_SUPPLIER + "."),
     ("Award rows valued from the contract", "value_source = 'contract'",
      "The award had no value, so the value of its contract was used (Find a Tender UK7 notices "
      "carry it there). Not unknown, but worth knowing."),

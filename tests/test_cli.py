@@ -180,3 +180,22 @@ def test_demo_build(tmp_path):
     assert awards >= 20_000
     assert date(2021, 1, 1) <= first and last <= date(2025, 12, 31)
     assert sources == release_sources == {"demo"}
+
+
+def test_an_award_whose_supplier_has_no_name_is_exported_and_counted(tmp_path):
+    """A real Home Office notice names its supplier only by id ("name": null, GB-CFS-173):
+    the award must still be in every total, shown as unnamed and keyed by that id."""
+    unnamed = {"id": "GB-CFS-173", "name": None, "roles": ["supplier"], "address": {}, "details": {}}
+    ocid = f"ocds-b5fd17-{GUID.format(50)}"
+    release = simple_release(ocid, [unnamed], rid=f"{GUID.format(50)}-1", amount=3_600_000.0)
+    release["awards"][0]["suppliers"] = [{"id": "GB-CFS-173", "name": None}]
+    target = tmp_path / "awards.duckdb"
+    assert run("import", write_package(tmp_path / "p.json", [release]), store_env=target).returncode == 0
+    out = tmp_path / "awards.csv"
+    assert run("export", "--out", out, store_env=target).returncode == 0
+    with open(out, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["supplier_name"], r["supplier_key"], float(r["value_gbp"])) for r in rows] == \
+           [("(name not published)", "id:GB-CFS-173", 3_600_000.0)]
+    summary = json.loads(run("info", "--json", store_env=target).stdout)
+    assert summary["quality"]["rows_with_unnamed_supplier"] == 1
