@@ -41,3 +41,21 @@ CAVEATS = (
     "be delivered elsewhere. Postcodes placed by sector or district lookups are approximate "
     "near council boundaries."
 )
+
+# Small numbers: a council (or council area) is ranked, and listed in league tables, peer
+# comparisons and the map of council areas, only with at least this many valued awards
+# (awards with a usable value) under the filters chosen.
+MIN_VALUED_AWARDS = 20
+
+SMALL_NUMBERS = (
+    f"Small numbers: a council is ranked, and listed in league tables, peer comparisons and the "
+    f"map of council areas, only when it has at least {MIN_VALUED_AWARDS} valued awards (awards with "
+    f"a usable value) under the filters chosen. Below that its own figures are shown, each with "
+    f"its base (\"of 12 awards\"), but it is not ranked, and readings say there are too few awards "
+    f"to say. Councils with equal figures share a rank (\"joint 1st\").")
+
+COUNCIL_VIEWS = (
+    "Council views count councils: the map of council areas, the table of council areas and the "
+    "scorecard's peer comparisons count the awards of council buyers (the councils the register "
+    "identifies) by default. A toggle adds the other public bodies placed in each council's area "
+    "(NHS bodies, police, schools, national bodies with an office there), and says how much that adds.")

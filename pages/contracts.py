@@ -23,6 +23,7 @@ filters = widgets.page_filters()
 st.title("Contracts")
 st.text("Every award in the filters, one row per award and supplier (a joint award has a row per "
         "supplier, each with its equal share of the value). Each row links to its public notice.")
+widgets.left_out_line(filters)
 
 search_col, sort_col, order_col = st.columns([3, 2, 1])
 search = search_col.text_input("Search titles, buyers and suppliers", key="search", bind="query-params",

@@ -3,6 +3,8 @@ unknown), over time, by council area on a map and in a table, and for one buyer.
 
 import streamlit as st
 
+from loaders import definitions
+from loaders.definitions import SMALL_NUMBERS
 from queries import locality, overview, readings
 from ui import charts, maps, widgets
 
@@ -13,6 +15,7 @@ st.caption(locality.definition_text(filters.local_km) + " Change it under “Loc
 with st.expander("The other locations, defined"):
     for text in locality.other_definitions():
         st.caption(text)
+widgets.left_out_line(filters)
 measure = widgets.measure_switch()
 
 summary = widgets.query(overview.summary, filters)
@@ -21,17 +24,25 @@ widgets.chart_block("Spend by supplier location", charts.breakdown_bar(split, me
                     readings.largest_group(split, measure), readings.bar_alt(split, measure, "supplier location"),
                     filters, "locality")
 
-years = locality.by_year(summary)
+years = locality.by_year(summary, widgets.data_period(filters))
 widgets.chart_block("Supplier location over time", maps.share_over_time(years, measure), years,
                     locality.year_reading(years, measure), locality.year_alt(years, measure),
                     filters, "locality-by-year")
 
-areas = widgets.query(locality.councils, filters, measure)
+st.header("Council areas")
+with_others = st.toggle("Include other public bodies placed in each area", key="other_bodies",
+                        bind="query-params",
+                        help="NHS bodies, police, schools and national bodies count in the area of their address.")
+st.text(locality.other_bodies_sentence(widgets.query(locality.other_bodies, filters), with_others))
+views = "council-areas-with-other-bodies" if with_others else "council-areas"
+areas = widgets.query(locality.councils, filters, measure, with_others)
+compared = areas[areas["compared"]]
 shaped = widgets.query(locality.has_boundaries)
-shapes = widgets.query(locality.boundary_shapes, filters) if shaped else None
-widgets.chart_block("Local share by council area", maps.council_map(areas, measure, shapes), areas,
-                    locality.council_map_reading(areas, measure), locality.council_map_alt(areas, measure, shaped),
-                    filters, "council-map")
+shapes = widgets.query(locality.boundary_shapes, filters, with_others) if shaped else None
+widgets.chart_block("Local share by council area", maps.council_map(compared, measure, shapes), areas,
+                    locality.council_map_reading(areas, measure), locality.council_map_alt(compared, measure, shaped),
+                    filters, f"{views}-map")
+st.caption(SMALL_NUMBERS)
 if shaped:
     st.caption("Council areas are shaded by their local share; hover over the dot at an area's centre for its "
                "figures. A county council's area is drawn as its districts, under any district council's own "
@@ -44,23 +55,26 @@ else:
 st.subheader("Council areas compared")
 st.text(locality.council_table_reading(areas, measure))
 st.dataframe(
-    areas, hide_index=True,
-    column_order=("council_area", "value_gbp", "awards", "buyers", "local_value_share", "local_count_share",
-                  "unknown_value_share", "unknown_count_share"),
+    compared, hide_index=True,
+    column_order=("council_area", "value_gbp", "awards", "valued_awards", "buyers", "local_value_share",
+                  "local_count_share", "unknown_value_share", "unknown_count_share"),
     column_config={
         "council_area": st.column_config.TextColumn("Council area"),
         "value_gbp": st.column_config.NumberColumn("Value", format="£%,.0f"),
         "awards": st.column_config.NumberColumn("Awards", format="%,.0f"),
+        "valued_awards": st.column_config.NumberColumn("Awards with a value", format="%,.0f",
+                                                       help="The base of the shares by value"),
         "buyers": st.column_config.NumberColumn("Buyers"),
         "local_value_share": st.column_config.NumberColumn("% local (value)", format="percent"),
         "local_count_share": st.column_config.NumberColumn("% local (count)", format="percent"),
         "unknown_value_share": st.column_config.NumberColumn("% unknown (value)", format="percent"),
         "unknown_count_share": st.column_config.NumberColumn("% unknown (count)", format="percent"),
     })
-st.caption("A council area holds every buyer placed in it: the council itself and, for example, NHS "
-           "bodies, schools and police with an address there. Sorted by the local share of the measure "
-           "chosen above.")
-widgets.data_downloads(areas, filters, "councils")
+st.caption(f"Council areas with at least {definitions.MIN_VALUED_AWARDS} valued awards, sorted by the local share of the "
+           "measure chosen above; the download lists every area, with `compared` false for those with fewer. "
+           + ("Each area holds every buyer placed in it: the council and other public bodies with an address there."
+              if with_others else "Only council buyers count; the toggle above adds other public bodies."))
+widgets.data_downloads(areas, filters, views)
 
 st.divider()
 options = widgets.query(locality.buyers, filters)

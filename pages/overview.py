@@ -29,12 +29,14 @@ for basis in ("value", "count"):
     shares = st.columns(3)
     for column, (key, label) in zip(shares, (("local", "Local"), ("sme", "SME"), ("vcse", "VCSE"))):
         column.metric(f"{label} (by {basis})", pct(figures[f"{key}_{basis}_share"]))
+st.caption(readings.base_text(figures))
 st.caption(
     f"Unknown: locality {pct(figures['unknown_locality_value_share'])} of value, supplier size "
     f"{pct(figures['unknown_size_value_share'])}, VCSE status {pct(figures['unknown_vcse_value_share'])}. "
     f"Frameworks and dynamic purchasing systems account for {money(figures['framework_value'])} "
     f"of the value shown; their values are ceilings, not spend (exclude them in the sidebar)."
 )
+widgets.left_out_line(filters)
 
 measure = widgets.measure_switch()
 for dimension, title, subject in CHARTS:
@@ -43,6 +45,7 @@ for dimension, title, subject in CHARTS:
                         readings.largest_group(frame, measure), readings.bar_alt(frame, measure, subject),
                         filters, dimension)
 
-trend = overview.trend(summary, measure)
+trend = overview.trend(summary, measure, widgets.data_period(filters))
 widgets.chart_block("Local, SME and VCSE shares over time", charts.trend_lines(trend), trend,
                     readings.trend_sentence(trend, measure), readings.trend_alt(trend), filters, "trend")
+st.caption(charts.PART_YEAR_NOTE)

@@ -21,6 +21,7 @@ st.caption("Size is as each supplier declared it in the notice (SME: fewer than 
            "turnover or balance sheet). VCSE organisations (voluntary, community and social enterprise) "
            "form their own group whatever their size, so the groups add up to the total. Both describe "
            "direct awards only and say nothing of subcontracting.")
+widgets.left_out_line(filters)
 measure = widgets.measure_switch()
 
 frame = overview.breakdown(widgets.query(overview.summary, filters), "provider")

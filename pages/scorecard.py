@@ -7,6 +7,7 @@ from datetime import date
 
 import streamlit as st
 
+from loaders.definitions import SMALL_NUMBERS
 from queries import overview, readings
 from queries import scorecard as sc
 from queries.formatting import money, pct
@@ -80,7 +81,7 @@ def _postcode_note(placed: dict) -> None:
 
 
 def figures(row) -> None:
-    """The council's value, awards and shares by value and by count."""
+    """The council's value, awards and shares by value and by count, with what they are of."""
     totals = st.columns(2)
     totals[0].metric("Total award value", money(row["value_gbp"]))
     totals[1].metric("Awards", f"{row['awards']:,.0f}")
@@ -88,6 +89,8 @@ def figures(row) -> None:
         shares = st.columns(3)
         for column, (key, label) in zip(shares, (("local", "Local"), ("sme", "SME"), ("vcse", "VCSE"))):
             column.metric(f"{label} (by {basis})", pct(row[f"{key}_{basis}_share"]))
+    st.caption(readings.base_text({"total_value": row["value_gbp"], "valued_awards": row["valued_awards"],
+                                   "awards": row["awards"]}))
 
 
 def ranks_block(table, council, groups, measure, filters) -> None:
@@ -100,8 +103,8 @@ def ranks_block(table, council, groups, measure, filters) -> None:
         config[f"{key}_median_text"] = f"Median, {name} ({len(members)})"
         config[f"{key}_rank_short"] = f"Rank among {name}"
     st.dataframe(ranks, column_order=list(config), column_config=config, hide_index=True)
-    st.caption("Rank 1 is the highest figure; councils with equal figures share a rank. "
-               "Medians take each council once, whatever its size.")
+    st.caption("Rank 1 is the highest figure; councils with equal figures share a rank (\"joint\"). "
+               "Medians take each council once, whatever its size. " + SMALL_NUMBERS)
     widgets.data_downloads(ranks, filters, "scorecard-ranks")
 
 
@@ -113,13 +116,15 @@ def peers_block(table, council, groups, measure, filters) -> None:
                                   key="peer_group", bind="query-params") or keys[0]
     name, members = groups.get(chosen, groups[keys[0]])
     frame = sc.group_members(table, members, council, measure)
-    st.text(sc.peers_sentence(frame, council, name, measure))
+    st.text(sc.peers_sentence(frame, council, name, measure, sc.unranked_members(table, members, council)))
     share = {f"{k}_{b}_share": st.column_config.ProgressColumn(f"{k.upper() if k != 'local' else 'Local'} by {b}",
                                                                format="percent", min_value=0, max_value=1)
              for k in sc.SHARES for b in ("value", "count")}
     st.dataframe(frame, hide_index=True,
-                 column_order=["council", "this_council", "value_gbp", "awards", *share, "region"],
+                 column_order=["council", "this_council", "value_gbp", "awards", "valued_awards", *share, "region"],
                  column_config={"council": "Council", "this_council": "Chosen", "value_gbp": VALUE, "awards": AWARDS,
+                                "valued_awards": st.column_config.NumberColumn(
+                                    "Awards with a value", format="localized", help="The base of the shares by value"),
                                 "region": "Region", **share})
     widgets.data_downloads(frame, filters, f"scorecard-peers-{chosen}")
 
@@ -132,21 +137,29 @@ def paged(frame, key: str):
 
 
 def scorecard(council: str, filters) -> None:
-    table = widgets.query(sc.council_table, sc.peer_filters(filters))
-    if council not in set(table["council"]):
+    own = widgets.query(sc.council_table, sc.peer_filters(filters))
+    if council not in set(own["council"]):
         st.info("The chosen council has no awards under these filters. Widen the dates or other filters in "
                 "the sidebar.")
         return
     mine = sc.council_filters(filters, council)
-    row = table.loc[table["council"] == council].iloc[0]
-    st.text(sc.describe_council(table, council))
+    row = own.loc[own["council"] == council].iloc[0]
+    st.text(sc.describe_council(own, council))
     st.caption("The sidebar filters apply (dates, source, supplier size, category, frameworks, what local "
                "means); the council chosen here replaces the sidebar's buyer, buyer type and region choices.")
     figures(row)
+    widgets.left_out_line(mine)
     widgets.rows_download(mine, key="rows-council", label="Download this council's award rows (CSV)")
     measure = widgets.measure_switch()
 
     st.header("Against its peers")
+    with_others = st.toggle("Include other public bodies placed in each council's area", key="other_bodies",
+                            bind="query-params",
+                            help="NHS bodies, police, schools and national bodies count for the councils whose "
+                                 "area holds their address.")
+    added = widgets.query(sc.other_bodies_added, sc.peer_filters(filters), council)
+    st.text(sc.other_bodies_sentence(added, council, with_others))
+    table = widgets.query(sc.council_table, sc.peer_filters(filters), with_others) if with_others else own
     peers = st.multiselect("Your own list of councils to compare with", widgets.query(sc.councils), key="peers",
                            bind="query-params",
                            help="For example the councils that have signed up to the Keep It Local principles.")
@@ -154,10 +167,11 @@ def scorecard(council: str, filters) -> None:
     ranks_block(table, council, groups, measure, mine)
     peers_block(table, council, groups, measure, mine)
 
-    trend = overview.trend(widgets.query(overview.summary, mine), measure)
+    trend = overview.trend(widgets.query(overview.summary, mine), measure, widgets.data_period(mine))
     widgets.chart_block("Local, SME and VCSE shares by financial year", charts.trend_lines(trend), trend,
-                        sc.trend_sentence(trend, council, measure), readings.trend_alt(trend), mine,
+                        readings.trend_sentence(trend, measure, council), readings.trend_alt(trend), mine,
                         "scorecard-trend")
+    st.caption(charts.PART_YEAR_NOTE)
 
     suppliers = widgets.query(sc.top_suppliers, mine, measure, 15)
     widgets.chart_block("Top suppliers and their footprint", charts.breakdown_bar(suppliers, measure), suppliers,

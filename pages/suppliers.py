@@ -37,6 +37,7 @@ filters = widgets.page_filters()
 st.title("Who wins the contracts?")
 st.text("The suppliers that win the most, how big they are, where they are based and how many "
         "regions they work in.")
+widgets.left_out_line(filters)
 measure = widgets.measure_switch()
 
 chart = widgets.query(suppliers.top_chart, filters, measure)

@@ -15,6 +15,7 @@ filters = widgets.page_filters()
 st.title("How big are the contracts?")
 st.caption("Bands are of each award's whole value; a value exactly on a breakpoint goes to the higher "
            "band; awards with no usable value are shown as unknown.")
+widgets.left_out_line(filters)
 measure = widgets.measure_switch()
 
 typed = st.text_input("Band breakpoints (£)", value=bands.DEFAULT_TEXT, key="bands", bind="query-params",

@@ -3,7 +3,8 @@
 Bands are of `award_value_gbp` (the whole award's value, as `value_band` in the store), so a
 band says how big the contract was; amounts summed are `value_gbp` (each supplier's share)
 and awards are counted once (1/n per supplier row), as on every page. A value exactly on a
-breakpoint goes to the higher band; no value (or a negative one) is `unknown`.
+breakpoint goes to the higher band; no value, or a flagged one (a placeholder of £1 or less,
+negative, another currency), is `unknown`.
 """
 
 import re
@@ -90,7 +91,7 @@ def band_case(edges: tuple[float, ...]) -> tuple[str, list]:
     at or over the last, len(edges) + 1 = unknown) with the edges as bound parameters."""
     whens = " ".join(f"WHEN award_value_gbp < ? THEN {i}" for i in range(len(edges)))
     unknown = len(edges) + 1
-    sql = (f"CASE WHEN award_value_gbp IS NULL OR award_value_gbp < 0 THEN {unknown} "
+    sql = (f"CASE WHEN award_value_gbp IS NULL OR coalesce(value_flag NOT IN ('over_1bn'), false) THEN {unknown} "
            f"{whens} ELSE {len(edges)} END")
     return sql, [float(edge) for edge in edges]
 
@@ -119,9 +120,9 @@ def band_distribution(con, filters: Filters, edges: tuple[float, ...] = DEFAULT_
     frame = frame.fillna({"value_gbp": 0.0, "awards": 0.0})
     frame.insert(1, "group", labels)
     frame.insert(2, "label", labels)
-    frame["awards"] = frame["awards"].round(2)
     frame["value_share"] = _share(frame["value_gbp"])
-    frame["count_share"] = _share(frame["awards"])
+    frame["count_share"] = _share(frame["awards"])  # from the unrounded counts
+    frame["awards"] = frame["awards"].round(2)
     order = ["band", "group", "label", "value_gbp", "awards", "value_share", "count_share",
              "sme_value_share", "sme_count_share", "local_value_share", "local_count_share"]
     return frame[order].astype({f"{k}_{b}_share": float for k in ("sme", "local") for b in ("value", "count")})

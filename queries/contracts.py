@@ -8,6 +8,7 @@ import pandas as pd
 
 from queries.filters import Filters
 from queries.formatting import money
+from queries.overview import locality_label
 from queries.rows import ROW_CAP
 
 PAGE_SIZE = 100
@@ -21,7 +22,7 @@ SORTS = {
     "Title": "title",
 }
 DIRECTIONS = {"Descending": "DESC", "Ascending": "ASC"}
-SEARCHED = ("title", "buyer_name", "supplier_name")
+SEARCHED = ("title", "buyer_name", "buyer_name_published", "supplier_name")  # the buyer as listed and as published
 # The table makes notice_url clickable: only web links, never javascript: or other schemes.
 SAFE_URL = ("CASE WHEN notice_url ILIKE 'https://%' OR notice_url ILIKE 'http://%' "
             "THEN notice_url END")
@@ -74,7 +75,7 @@ def contracts(con, filters: Filters, search: str = "", sort: str = "Award date",
     condition, search_params = _search(search)
     return con.cursor().execute(f"""
         SELECT award_date, title, buyer_name, supplier_name, supplier_size, supplier_vcse,
-               loc AS locality, value_gbp, award_value_gbp, n_suppliers, value_band, is_framework,
+               {locality_label()} AS locality, value_gbp, award_value_gbp, n_suppliers, value_band, is_framework,
                contract_end, source, {SAFE_URL} AS notice_url
         FROM {rows} WHERE {condition}
         ORDER BY {order_by(sort, direction)}

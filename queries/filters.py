@@ -79,5 +79,7 @@ class Filters:
             bits.extend(values[:2])
         if self.exclude_frameworks:
             bits.append("no-frameworks")
+        if self.local_km:
+            bits.append(f"local-within-{self.local_km}km")
         text = "_".join(str(b) for b in bits) or "all"
         return re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-")[:80]

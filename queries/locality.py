@@ -13,7 +13,10 @@ the land: good enough to place a bubble, not to measure distances.
 
 import pandas as pd
 
+from loaders import definitions
 from loaders.definitions import CAVEATS, DEFINITIONS
+from loaders.summaries import IS_COUNCIL
+from queries import years
 from queries.filters import Filters
 from queries.formatting import money, pct
 from queries.overview import AWARD_COUNT, DIMENSIONS, GROUP_LABELS
@@ -50,89 +53,118 @@ def other_definitions() -> list[str]:
 
 # --- Over time ---------------------------------------------------------------------------
 
-def by_year(summary: pd.DataFrame) -> pd.DataFrame:
+def by_year(summary: pd.DataFrame, period: years.Period | None = None) -> pd.DataFrame:
     """Value, awards and each locality's share of them per financial year (April to March),
-    every locality listed for every year so stacked shares add up to 1; from overview.summary."""
+    every locality listed for every year so stacked shares add up to 1; from overview.summary.
+    `part_year` marks a year the data (`period`) covers only in part."""
     dated = summary[summary["fy"].notna()]
     found = (dated.assign(value_gbp=dated["value_gbp"].fillna(0.0), grp=dated["loc"])
-             .groupby(["fy", "grp"], as_index=False)[["value_gbp", "awards"]].sum())
-    columns = ["financial_year", "group", "label", "value_gbp", "awards", "value_share", "count_share"]
+             .groupby(["fy", "grp"], as_index=False)[["value_gbp", "awards", "valued_awards"]].sum())
+    columns = ["financial_year", "group", "label", "value_gbp", "awards", "valued_awards", "value_share",
+               "count_share", "part_year", "covered"]
     if found.empty:
         return pd.DataFrame(columns=columns)
-    years = sorted(int(y) for y in found["fy"].unique())
-    grid = pd.DataFrame([(y, g) for y in years for g in GROUPS], columns=["fy", "grp"])
+    starts = sorted(int(y) for y in found["fy"].unique())
+    grid = pd.DataFrame([(y, g) for y in starts for g in GROUPS], columns=["fy", "grp"])
     frame = grid.merge(found.astype({"fy": int}), on=["fy", "grp"], how="left").fillna(
-        {"value_gbp": 0.0, "awards": 0.0})
-    frame["awards"] = frame["awards"].round(2)
+        {"value_gbp": 0.0, "awards": 0.0, "valued_awards": 0.0})
     for amount, share in (("value_gbp", "value_share"), ("awards", "count_share")):
         totals = frame.groupby("fy")[amount].transform("sum")
         frame[share] = (frame[amount] / totals.where(totals != 0)).fillna(0.0)
-    frame["financial_year"] = frame["fy"].map(lambda y: f"{y}-{(y + 1) % 100:02d}")
+    frame["awards"] = frame["awards"].round(2)  # after the shares, which use the unrounded counts
+    frame["financial_year"] = frame["fy"].map(years.label)
     frame["group"] = frame["grp"]
     frame["label"] = frame["group"].map(GROUP_LABELS)
-    return frame[columns]
+    return years.mark_part_years(frame, frame["fy"], period)[columns]
 
 
 def year_reading(frame: pd.DataFrame, measure: str) -> str:
-    """ "In 2024-25, 31% of award value went to local suppliers, up from 27% in 2021-22; 3% is unknown." """
+    """ "In 2024-25, 31% of award value went to local suppliers, up from 27% in 2021-22. In
+    2024-25 the location of 3% is unknown." (part years and small years as queries.years says)."""
     if frame.empty:
         return "No awards with a date match these filters."
     column = "value_share" if measure == "value" else "count_share"
-    local = frame[frame["group"] == "local"].set_index("financial_year")[column]
-    unknown = frame[frame["group"] == "unknown"].set_index("financial_year")[column]
-    last, first = local.index[-1], local.index[0]
-    sentence = f"In {last}, {pct(local[last])} {MEASURE_WORDS[measure]} went to local suppliers"
-    if first != last:
-        if pct(local[last]) == pct(local[first]):
-            sentence += f", the same as in {first}"
-        else:
-            change = "up" if local[last] > local[first] else "down"
-            sentence += f", {change} from {pct(local[first])} in {first}"
-    sentence += "."
-    if unknown[last]:
-        sentence += f" In {last} the location of {pct(unknown[last])} is unknown."
+    per_year = frame.groupby("financial_year", sort=True).agg(
+        awards=("awards", "sum"), valued_awards=("valued_awards", "sum"), part_year=("part_year", "first"),
+        covered=("covered", "first")).reset_index()
+    shares = frame.pivot(index="financial_year", columns="group", values=column)
+    per_year["local_share"] = per_year["financial_year"].map(shares["local"])
+    words = "award value" if measure == "value" else "awards"
+    sentence = years.change_sentence(per_year, "local_share", words, "went to local suppliers", measure)
+    last = per_year["financial_year"].iloc[-1]
+    if shares.loc[last, "unknown"] and not sentence.startswith("Too few"):
+        sentence += f" In {last} the location of {pct(shares.loc[last, 'unknown'])} is unknown."
     return sentence
 
 
 def year_alt(frame: pd.DataFrame, measure: str) -> str:
     """Text description of the stacked shares: every year and every locality's share."""
     column = "value_share" if measure == "value" else "count_share"
-    years = "; ".join(
+    bars = "; ".join(
         f"{year}: " + ", ".join(f"{row['label']} {pct(row[column])}" for _, row in part.iterrows())
         for year, part in frame.groupby("financial_year", sort=True))
     return (f"Stacked bar chart of the share {MEASURE_WORDS[measure]} by supplier location, one bar "
-            f"per financial year. {years or 'No data'}.")
+            f"per financial year. {bars or 'No data'}.")
 
 
 # --- Council areas -----------------------------------------------------------------------
 
-def councils(con, filters: Filters, measure: str = "value") -> pd.DataFrame:
-    """Per council area of the buyers: value, awards, buyers, % local and % unknown by value
-    and by count, and the area's centre; sorted by % local (of `measure`), highest first.
+def councils(con, filters: Filters, measure: str = "value", with_other_bodies: bool = False) -> pd.DataFrame:
+    """Per council area: value, awards, valued awards, buyers, % local and % unknown by value
+    and by count, the area's centre, and whether it has enough valued awards to be compared
+    (`compared`, small numbers); sorted by % local (of `measure`), highest first.
 
-    Awards whose buyer could not be placed form one "Area not known" row, so the rows add
-    up to the totals; it has no centre and so no place on the map.
+    Only council buyers count (the councils the register identifies), unless
+    `with_other_bodies`: then every buyer counts in the area it is placed in (the district of
+    its address), and awards whose buyer could not be placed form one "Area not known" row.
     """
     rows, params = filters.rows()
+    councils_only = "" if with_other_bodies else f"WHERE {IS_COUNCIL}"
     frame = con.cursor().execute(f"""
         WITH per_area AS (
             SELECT buyer_area_code AS area_code,
                    any_value(buyer_area_name) AS council_area,
                    coalesce(sum(value_gbp), 0) AS value_gbp, {AWARD_COUNT} AS awards,
+                   coalesce({AWARD_COUNT} FILTER (value_gbp IS NOT NULL), 0) AS valued_awards,
                    count(DISTINCT buyer_key) AS buyers,
                    {_share_pair("loc = 'local'", "local")},
                    {_share_pair("loc = 'unknown'", "unknown")}
-            FROM {rows} GROUP BY buyer_area_code
+            FROM {rows} {councils_only} GROUP BY buyer_area_code
         )
-        SELECT p.area_code, p.council_area, p.value_gbp, p.awards, p.buyers,
+        SELECT p.area_code, p.council_area, p.value_gbp, p.awards, p.valued_awards, p.buyers,
                p.local_value_share, p.local_count_share, p.unknown_value_share, p.unknown_count_share,
                c.latitude, c.longitude
         FROM per_area p LEFT JOIN area_centres c USING (area_code)""", params).df()
-    frame["awards"] = frame["awards"].astype(float).round(2)
     frame["council_area"] = frame["council_area"].fillna(NO_AREA)
+    frame["compared"] = (frame["valued_awards"].round(6) >= definitions.MIN_VALUED_AWARDS) & (frame["council_area"] != NO_AREA)
+    frame["awards"] = frame["awards"].astype(float).round(2)
+    frame["valued_awards"] = frame["valued_awards"].astype(float).round(2)
     share = SHARE_COLUMNS[measure]
-    return frame.sort_values([share, "value_gbp", "council_area"], ascending=[False, False, True],
+    return frame.sort_values(["compared", share, "value_gbp", "council_area"], ascending=[False, False, False, True],
                              na_position="last", kind="stable").reset_index(drop=True)
+
+
+def other_bodies(con, filters: Filters) -> dict:
+    """What the public bodies that are not councils add to the council areas: their value,
+    awards and number (for the sentence beside the toggle)."""
+    rows, params = filters.rows()
+    value, awards, bodies = con.cursor().execute(f"""
+        SELECT coalesce(sum(value_gbp), 0), coalesce({AWARD_COUNT}, 0), count(DISTINCT buyer_key)
+        FROM {rows} WHERE buyer_council_code IS NULL""", params).fetchone()
+    return {"value_gbp": float(value), "awards": float(awards), "bodies": int(bodies)}
+
+
+def other_bodies_sentence(added: dict, included: bool) -> str:
+    """ "Council buyers only. The 12 other public bodies placed in these areas would add £60m and
+    40 awards." (or, with them included, what they add)."""
+    if not added["bodies"]:
+        return "Every buyer under these filters is a council."
+    what = (f"{added['bodies']:,} other public {'body' if added['bodies'] == 1 else 'bodies'} (NHS, police, "
+            f"schools, national bodies with an office in the area)")
+    amount = f"{money(added['value_gbp'])} and {added['awards']:,.0f} awards"
+    if included:
+        return f"Councils and {what}: including them adds {amount}."
+    return f"Council buyers only. The {what} would add {amount}."
 
 
 def _share_pair(condition: str, name: str) -> str:
@@ -150,21 +182,30 @@ def placed(frame: pd.DataFrame) -> pd.DataFrame:
 
 def council_map_reading(frame: pd.DataFrame, measure: str) -> str:
     """ "Across 3 council areas, the local share of award value ranges from 0% (Manchester) to
-    25% (Essex). £10k is not on the map: its buyers could not be placed." """
+    25% (Essex). £10k is not on the map: its buyers could not be placed." Only areas with
+    enough valued awards are compared (small numbers)."""
     column = SHARE_COLUMNS[measure]
-    compared = frame[frame[column].notna() & (frame["council_area"] != NO_AREA)]
-    if compared.empty:
+    compared = frame[frame[column].notna() & frame["compared"]]
+    if frame.empty:
         return "No awards match these filters."
+    if compared.empty:
+        return (f"No council area has {definitions.MIN_VALUED_AWARDS} or more valued awards under these filters: too few "
+                "awards to compare areas.")
     top = compared.sort_values(column, ascending=False, kind="stable").iloc[0]
     low = compared.sort_values(column, ascending=True, kind="stable").iloc[0]
     if len(compared) == 1:
-        sentence = (f"In the one council area shown, {top['council_area']}, {pct(top[column])} "
-                    f"{MEASURE_WORDS[measure]} went to local suppliers.")
+        sentence = (f"In the one council area with enough awards to show, {top['council_area']}, "
+                    f"{pct(top[column])} {MEASURE_WORDS[measure]} went to local suppliers.")
     else:
         sentence = (f"Across {len(compared)} council areas, the local share {MEASURE_WORDS[measure]} "
                     f"ranges from {pct(low[column])} ({low['council_area']}) to {pct(top[column])} "
                     f"({top['council_area']}).")
-    missing = frame[frame["latitude"].isna() | frame["longitude"].isna()]
+    small = frame[~frame["compared"] & (frame["council_area"] != NO_AREA)]
+    if not small.empty:
+        sentence += (f" {len(small):,} council area{'s' if len(small) != 1 else ''} with fewer than "
+                     f"{definitions.MIN_VALUED_AWARDS} valued awards {'are' if len(small) != 1 else 'is'} not shown.")
+    missing = compared[compared["latitude"].isna() | compared["longitude"].isna()]
+    missing = pd.concat([missing, frame[frame["council_area"] == NO_AREA]])
     if not missing.empty:
         if measure == "value":
             amount = f"{money(missing['value_gbp'].sum())} of award value is"
@@ -188,11 +229,15 @@ def council_map_alt(frame: pd.DataFrame, measure: str, shapes: bool) -> str:
 
 
 def council_table_reading(frame: pd.DataFrame, measure: str) -> str:
-    """ "Essex has the highest local share of award value (20%), Manchester the lowest (0%)." """
+    """ "Essex has the highest local share of award value (20%), Manchester the lowest (0%)."
+    over the areas with enough valued awards to compare."""
     column = SHARE_COLUMNS[measure]
-    compared = frame[frame[column].notna() & (frame["council_area"] != NO_AREA)]
-    if compared.empty:
+    compared = frame[frame[column].notna() & frame["compared"]]
+    if frame.empty:
         return "No awards match these filters."
+    if compared.empty:
+        return (f"No council area has {definitions.MIN_VALUED_AWARDS} or more valued awards under these filters: too few "
+                "awards to compare areas. Their figures are in the download.")
     top, low = compared.iloc[0], compared.iloc[-1]
     if len(compared) == 1:
         return f"{top['council_area']}: {pct(top[column])} {MEASURE_WORDS[measure]} went to local suppliers."
@@ -200,22 +245,23 @@ def council_table_reading(frame: pd.DataFrame, measure: str) -> str:
             f"{low['council_area']} the lowest ({pct(low[column])}).")
 
 
-def boundary_shapes(con, filters: Filters) -> pd.DataFrame:
+def boundary_shapes(con, filters: Filters, with_other_bodies: bool = False) -> pd.DataFrame:
     """Boundaries to draw, one row per district: area_code (the council area of the filtered
     awards' buyers it shades, or null for the background outline), lad_code, lad_name,
     geometry (GeoJSON text). Empty when no boundaries are loaded.
 
     A council area whose code is itself in `boundaries` is drawn as that shape. A county
     council's or combined authority's area (or a council that replaced former districts,
-    against older boundaries) is drawn as the districts the council register puts in it. Every boundary is also returned once with a
-    null area_code, drawn underneath as the outline of the country.
+    against older boundaries) is drawn as the districts the council register puts in it.
+    Areas are those of council buyers, or of every buyer `with_other_bodies`. Every boundary
+    is also returned once with a null area_code, drawn underneath as the outline of the country.
     """
     if not has_boundaries(con):
         return pd.DataFrame(columns=["area_code", "lad_code", "lad_name", "geometry"])
     rows, params = filters.rows()
     return con.cursor().execute(f"""
         WITH wanted AS (SELECT DISTINCT buyer_area_code AS area_code FROM {rows}
-                        WHERE buyer_area_code IS NOT NULL),
+                        WHERE buyer_area_code IS NOT NULL {"" if with_other_bodies else f"AND {IS_COUNCIL}"}),
         members AS (
             SELECT area_code, area_code AS lad_code FROM wanted
             WHERE area_code IN (SELECT lad_code FROM boundaries)

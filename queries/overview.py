@@ -9,6 +9,7 @@ each joint award counted once by giving each of its n suppliers 1/n of it.
 import pandas as pd
 
 from loaders.classify import band_labels
+from queries import years
 from queries.filters import Filters
 
 AWARD_COUNT = "sum(1.0 / n_suppliers)"
@@ -29,6 +30,12 @@ GROUP_LABELS = {
 }
 
 
+def locality_label(column: str = "loc") -> str:
+    """SQL giving a locality code's label ("Elsewhere in UK"): tables show labels, never codes."""
+    whens = " ".join(f"WHEN '{code}' THEN '{GROUP_LABELS[code]}'" for code in DIMENSIONS["locality"])
+    return f"CASE {column} {whens} END"
+
+
 def summary(con, filters: Filters) -> pd.DataFrame:
     """The filtered awards summed by every grouping the Overview needs: financial year,
     locality, size, VCSE, value band and framework. One scan answers the headline, the three
@@ -39,7 +46,8 @@ def summary(con, filters: Filters) -> pd.DataFrame:
     rows, params = filters.rows()
     return con.cursor().execute(f"""
         SELECT {FINANCIAL_YEAR} AS fy, loc, supplier_size, supplier_vcse, value_band, is_framework,
-               sum(value_gbp) AS value_gbp, {AWARD_COUNT} AS awards
+               sum(value_gbp) AS value_gbp, {AWARD_COUNT} AS awards,
+               coalesce({AWARD_COUNT} FILTER (value_gbp IS NOT NULL), 0) AS valued_awards
         FROM {rows} GROUP BY ALL""", params).df()
 
 
@@ -57,6 +65,7 @@ def headline(summary_frame: pd.DataFrame, counts: dict) -> dict:
     unknown shares beside them), by value and by count, from `summary` and `participants`."""
     frame = summary_frame
     figures = {"total_value": _total(frame["value_gbp"]), "awards": round(frame["awards"].sum()),
+               "valued_awards": round(frame["valued_awards"].sum()),
                "buyers": counts["buyers"], "suppliers": counts["suppliers"]}
     for name, mask in (("local", frame["loc"] == "local"), ("unknown_locality", frame["loc"] == "unknown"),
                        ("sme", frame["supplier_size"] == "SME"),
@@ -87,9 +96,9 @@ def breakdown(summary_frame: pd.DataFrame, dimension: str) -> pd.DataFrame:
     found = frame.groupby("group", dropna=True)[["value_gbp", "awards"]].sum()
     out = pd.DataFrame({"group": list(order)}).merge(found.reset_index(), on="group", how="left")
     out = out.fillna({"value_gbp": 0.0, "awards": 0.0}).astype({"value_gbp": float, "awards": float})
-    out["awards"] = out["awards"].round(2)
     out["value_share"] = _share(out["value_gbp"])
-    out["count_share"] = _share(out["awards"])
+    out["count_share"] = _share(out["awards"])  # from the unrounded counts
+    out["awards"] = out["awards"].round(2)
     out.insert(1, "label", out["group"].map(lambda g: GROUP_LABELS.get(g, g)))
     return out
 
@@ -132,19 +141,22 @@ def filter_options(con) -> dict:
             "supplier_sizes": distinct("supplier_size"), "categories": distinct("category")}
 
 
-def trend(summary_frame: pd.DataFrame, measure: str) -> pd.DataFrame:
+def trend(summary_frame: pd.DataFrame, measure: str, period: years.Period | None = None) -> pd.DataFrame:
     """% local, % SME and % VCSE per financial year (April to March), by value or by count,
-    from `summary`; awards without a date are left out."""
+    from `summary`, with each year's base (awards, valued awards) and whether the data
+    covers only part of it (`period`: the days the data covers); undated awards left out."""
     frame = summary_frame[summary_frame["fy"].notna()]
     weight = frame["value_gbp" if measure == "value" else "awards"].fillna(0.0)
     parts = {"local": frame["loc"] == "local", "sme": frame["supplier_size"] == "SME", "vcse": _is_vcse(frame)}
     sums = pd.DataFrame({"fy": frame["fy"].astype(int), "weight": weight,
                          **{name: weight.where(mask.to_numpy(), 0.0) for name, mask in parts.items()},
-                         "value_gbp": frame["value_gbp"].fillna(0.0), "awards": frame["awards"]})
-    years = sums.groupby("fy").sum().sort_index()
-    out = pd.DataFrame({"financial_year": [f"{y}-{(y + 1) % 100:02d}" for y in years.index]})
+                         "value_gbp": frame["value_gbp"].fillna(0.0), "awards": frame["awards"],
+                         "valued_awards": frame["valued_awards"]})
+    totals = sums.groupby("fy").sum().sort_index()
+    out = pd.DataFrame({"financial_year": [years.label(y) for y in totals.index]})
     for name in parts:
-        out[f"{name}_share"] = (years[name] / years["weight"].where(years["weight"] != 0)).fillna(0.0).to_numpy()
-    out["value_gbp"] = years["value_gbp"].to_numpy()
-    out["awards"] = years["awards"].to_numpy()
-    return out
+        out[f"{name}_share"] = (totals[name] / totals["weight"].where(totals["weight"] != 0)).fillna(0.0).to_numpy()
+    out["value_gbp"] = totals["value_gbp"].to_numpy()
+    out["awards"] = totals["awards"].to_numpy()
+    out["valued_awards"] = totals["valued_awards"].to_numpy()
+    return years.mark_part_years(out, pd.Series(totals.index), period)

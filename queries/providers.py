@@ -65,12 +65,12 @@ def _long(found: pd.DataFrame, keys: list, label_of) -> pd.DataFrame:
     grid = pd.MultiIndex.from_product([keys, GROUPS], names=["key", "grp"]).to_frame(index=False)
     frame = grid.merge(found, on=["key", "grp"], how="left").fillna({"value_gbp": 0.0, "awards": 0.0})
     frame = frame.rename(columns={"grp": "group"})
-    frame["awards"] = frame["awards"].round(2)
     frame["key_label"] = frame["key"].map(label_of)
     frame["label"] = frame["group"].map(lambda g: GROUP_LABELS.get(g, g))
     for amount, share in (("value_gbp", "value_share"), ("awards", "count_share")):
         total = frame.groupby("key", sort=False)[amount].transform("sum")
         frame[share] = (frame[amount] / total.where(total > 0)).fillna(0.0)
+    frame["awards"] = frame["awards"].round(2)  # after the shares, which use the unrounded counts
     return frame[LONG_COLUMNS]
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 from loaders import store
 from loaders.normalise import UNNAMED_SUPPLIER
 from queries.filters import Filters
+from queries.formatting import money
 
 # (figure, SQL condition on an award row, why it happens). The conditions are those of
 # loaders.info._quality, so the store column equals `info`.
@@ -38,8 +39,8 @@ COVERAGE = (
 COVERAGE_COLUMNS = ["figure", "store_rows", "store_share", "selection_rows", "selection_share", "why"]
 
 VALUE_FLAGS = {
-    "zero": "The value is 0. Kept in totals (it adds nothing).",
-    "placeholder": "The value is under £1 (e.g. 0.01), a placeholder rather than a price. Kept in totals.",
+    "placeholder": "The value is £1 or less (0, 0.01, 1), a placeholder rather than a price. Kept in "
+                   "the row, left out of value totals and shares (its band is unknown).",
     "negative": "The value is negative. Kept in the row, left out of value totals.",
     "over_1bn": "The value is over £1bn, usually a framework ceiling or a typing error. Kept in the "
                 "row, left out of value totals.",
@@ -55,6 +56,9 @@ EVENT_KINDS = {
                               "(the reasons are listed below).",
 }
 NOT_NORMALISED_SHOWN = 50
+# Each value flag as the one line under value totals names it.
+LEFT_OUT_WORDS = {"over_1bn": "over £1bn", "negative": "negative", "non_gbp": "not in pounds",
+                  "placeholder": "a placeholder of £1 or less"}
 
 
 def store_counts(con) -> dict:
@@ -110,3 +114,28 @@ def not_normalised(con, limit: int = NOT_NORMALISED_SHOWN) -> pd.DataFrame:
     return con.cursor().execute("""
         SELECT ocid, release_id, detail AS reason FROM quality_events
         WHERE kind = 'release_not_normalised' ORDER BY ocid, release_id LIMIT ?""", [limit]).df()
+
+
+def left_out(con, filters: Filters) -> pd.DataFrame:
+    """Per value flag (every flag listed): the awards under the filters whose value it leaves
+    out of value totals, and the pounds left out (none for values in other currencies)."""
+    rows, params = filters.rows()
+    found = con.cursor().execute(f"""
+        SELECT value_flag AS flag, count(DISTINCT ocid || '|' || award_id) AS awards,
+               sum(award_value_gbp / n_suppliers) AS value_gbp
+        FROM {rows} WHERE value_flag IS NOT NULL GROUP BY 1""", params).df()
+    frame = pd.DataFrame({"flag": list(LEFT_OUT_WORDS)}).merge(found, on="flag", how="left")
+    return frame.fillna({"awards": 0}).astype({"awards": int})
+
+
+def left_out_sentence(frame: pd.DataFrame) -> str:
+    """ "Left out of value totals: 2 awards over £1bn (£3.4bn) and 1 a placeholder of £1 or
+    less; they still count by number of awards." """
+    parts = [f"{row.awards:,} {'award' if row.awards == 1 else 'awards'} {LEFT_OUT_WORDS[row.flag]}"
+             + (f" ({money(row.value_gbp)})" if row.flag in ("over_1bn", "negative") else "")
+             for row in frame.itertuples() if row.awards]
+    if not parts:
+        return ("No award value is left out of these totals (none over £1bn, negative, in another currency "
+                "or a placeholder of £1 or less).")
+    listed = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+    return f"Left out of value totals: {listed}; they still count by number of awards."

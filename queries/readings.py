@@ -2,6 +2,8 @@
 
 import pandas as pd
 
+from loaders import definitions
+from queries import years
 from queries.formatting import money, pct
 
 MEASURE_WORDS = {"value": "of award value", "count": "of awards"}
@@ -13,6 +15,9 @@ def largest_group(frame: pd.DataFrame, measure: str) -> str:
     known = frame[frame["group"] != "unknown"] if "unknown" in set(frame["group"]) else frame
     if frame[column].sum() == 0:
         return "No awards match these filters."
+    if frame["awards"].sum() < definitions.MIN_VALUED_AWARDS:
+        return (f"Only {_count(frame['awards'].sum())} under these filters: too few awards to say which group "
+                f"wins most (at least {definitions.MIN_VALUED_AWARDS} are needed).")
     top = known.sort_values(column, ascending=False).iloc[0]
     amount = money(top["value_gbp"]) if measure == "value" else f"{top['awards']:,.0f} awards"
     sentence = f"The largest group is {top['label']}, with {pct(top[column])} {MEASURE_WORDS[measure]} ({amount})."
@@ -25,26 +30,34 @@ def headline_sentence(figures: dict, area: str | None, local_km: int | None = No
     if not figures.get("awards"):
         return "No awards match these filters."
     who = f"awarded by {area}" if area else "awarded"
+    if figures["valued_awards"] < definitions.MIN_VALUED_AWARDS:
+        valued, by = figures["valued_awards"], f" by {area}" if area else ""
+        return (f"Only {_count(valued)}{by} under these filters {'has' if valued == 1 else 'have'} a value: "
+                f"too few to say what share of the money went to local suppliers or to SMEs (at least "
+                f"{definitions.MIN_VALUED_AWARDS} are needed).")
     where = f"within {local_km} km of the buyer" if local_km else "in the buyer's own council area"
     return (f"Of {money(figures['total_value'])} {who} across {figures['awards']:,} awards, "
             f"{pct(figures['local_value_share'])} of the value went to suppliers {where} "
             f"and {pct(figures['sme_value_share'])} to SMEs.")
 
 
-def trend_sentence(frame: pd.DataFrame, measure: str) -> str:
-    """ "In 2024-25, 31% of award value went to local suppliers, up from 27% in 2021-22." """
-    if frame.empty:
-        return "No awards match these filters."
-    last, first = frame.iloc[-1], frame.iloc[0]
-    sentence = (f"In {last['financial_year']}, {pct(last['local_share'])} {MEASURE_WORDS[measure]} "
-                f"went to local suppliers")
-    if len(frame) > 1:
-        change = "up" if last["local_share"] > first["local_share"] else "down"
-        if round(last["local_share"] * 100) == round(first["local_share"] * 100):
-            change = "the same as"
-            return f"{sentence}, the same as in {first['financial_year']}."
-        sentence += f", {change} from {pct(first['local_share'])} in {first['financial_year']}"
-    return sentence + "."
+def trend_sentence(frame: pd.DataFrame, measure: str, whose: str | None = None) -> str:
+    """ "In 2024-25, 31% of award value went to local suppliers, up from 27% in 2021-22." (part
+    years and years with too few awards are handled as queries.years says)."""
+    words = "award value" if measure == "value" else "awards"
+    return years.change_sentence(frame, "local_share", f"{whose}'s {words}" if whose else words,
+                                 "went to local suppliers", measure)
+
+
+def base_text(figures: dict) -> str:
+    """What every share is of: "Shares by value are of £1.2m across 57 valued awards; shares by
+    count are of 69 awards." """
+    return (f"Shares by value are of {money(figures['total_value'])} across {_count(figures['valued_awards'])} "
+            f"with a value; shares by count are of {_count(figures['awards'])}.")
+
+
+def _count(n: float) -> str:
+    return f"{n:,.0f} award" + ("" if round(n) == 1 else "s")
 
 
 def bar_alt(frame: pd.DataFrame, measure: str, subject: str) -> str:
@@ -56,6 +69,6 @@ def bar_alt(frame: pd.DataFrame, measure: str, subject: str) -> str:
 
 def trend_alt(frame: pd.DataFrame) -> str:
     """A text description of the trend chart, year by year."""
-    years = "; ".join(f"{r['financial_year']}: local {pct(r['local_share'])}, SME {pct(r['sme_share'])}, "
-                      f"VCSE {pct(r['vcse_share'])}" for _, r in frame.iterrows())
-    return f"Line chart of shares by financial year. {years}."
+    points = "; ".join(f"{years.shown_label(r)}: local {pct(r['local_share'])}, SME {pct(r['sme_share'])}, "
+                       f"VCSE {pct(r['vcse_share'])}" for r in frame.to_dict("records"))
+    return f"Line chart of shares by financial year. {points}."

@@ -16,11 +16,13 @@ from datetime import date
 
 import pandas as pd
 
+from loaders import definitions
 from loaders.definitions import NATIONAL_PROVIDER_REGIONS
 from loaders.postcodes import extract_outward, normalise_postcode, outward
+from loaders.summaries import IS_COUNCIL
 from queries.filters import Filters
 from queries.formatting import money, pct
-from queries.overview import AWARD_COUNT
+from queries.overview import AWARD_COUNT, locality_label
 
 
 # A supplier that won awards from buyers in at least this many regions (ITL1 regions, or
@@ -139,29 +141,67 @@ def peer_filters(filters: Filters) -> Filters:
     return replace(filters, buyers=(), buyer_types=(), regions=())
 
 
-def council_table(con, filters: Filters) -> pd.DataFrame:
+def council_table(con, filters: Filters, with_other_bodies: bool = False) -> pd.DataFrame:
     """One row per council with awards under the filters: its area, type, region, value,
-    awards and the local / SME / VCSE shares by value and by count.
+    awards, valued awards, whether it has enough of them to be ranked, and the local / SME /
+    VCSE shares by value and by count.
 
     A council is a buyer the council register identified; all its rows count (the same rows
-    the council's own figures use). Its area and region are the register's (the
-    `council_buyers` table), whatever the filters.
-    A share is 0 when no award meets it, and empty only when there is nothing to share."""
+    the council's own figures use). With `with_other_bodies`, the awards of the other public
+    bodies placed in its area count too (an NHS trust in Preston counts for Preston and for
+    Lancashire). Its area and region are the register's, whatever the filters. A share is 0
+    when no award meets it, and empty only when there is nothing to share."""
     rows, params = filters.rows()
     shares = ", ".join(
         f"coalesce(sum(value_gbp) FILTER ({condition}), 0) / nullif(sum(value_gbp), 0) AS {name}_value_share, "
         f"coalesce({AWARD_COUNT} FILTER ({condition}), 0) / nullif({AWARD_COUNT}, 0) AS {name}_count_share"
         for name, condition in SHARES.items())
+    others = f"""UNION ALL
+            SELECT c.council, f.* FROM f JOIN area_members m ON m.lad_code = f.buyer_area_code
+            JOIN council_buyers c ON c.area_code = m.area_code WHERE f.buyer_council_code IS NULL""" \
+        if with_other_bodies else ""
     frame = con.cursor().execute(f"""
-        WITH sums AS (
-            SELECT buyer_name AS council, coalesce(sum(value_gbp), 0) AS value_gbp, {AWARD_COUNT} AS awards, {shares}
-            FROM {rows} WHERE buyer_name IN (SELECT council FROM council_buyers)
-            GROUP BY buyer_name)
+        WITH f AS (SELECT * FROM {rows}),
+        attached AS (
+            SELECT buyer_name AS council, f.* FROM f WHERE {IS_COUNCIL}
+            {others}),
+        sums AS (
+            SELECT council, coalesce(sum(value_gbp), 0) AS value_gbp, {AWARD_COUNT} AS awards,
+                   coalesce({AWARD_COUNT} FILTER (value_gbp IS NOT NULL), 0) AS valued_awards, {shares}
+            FROM attached GROUP BY council)
         SELECT c.council, c.area_code, c.area_name, c.region, s.* EXCLUDE (council)
         FROM sums s JOIN council_buyers c USING (council) ORDER BY council""", params).df()
     frame.insert(2, "council_type", frame["area_code"].map(council_type))
+    frame["ranked"] = frame["valued_awards"].round(6) >= definitions.MIN_VALUED_AWARDS
     frame["awards"] = frame["awards"].round(2)
+    frame["valued_awards"] = frame["valued_awards"].round(2)
     return frame
+
+
+def other_bodies_added(con, filters: Filters, council: str) -> dict:
+    """What the other public bodies placed in a council's area add to its figures: their
+    value, awards and how many bodies (for the toggle's sentence)."""
+    rows, params = filters.rows()
+    value, awards, bodies = con.cursor().execute(f"""
+        SELECT coalesce(sum(f.value_gbp), 0), coalesce(sum(1.0 / f.n_suppliers), 0), count(DISTINCT f.buyer_key)
+        FROM {rows} JOIN area_members m ON m.lad_code = f.buyer_area_code
+        JOIN council_buyers c ON c.area_code = m.area_code
+        WHERE c.council = ? AND f.buyer_council_code IS NULL""", params + [council]).fetchone()
+    return {"value_gbp": float(value), "awards": float(awards), "bodies": int(bodies)}
+
+
+def other_bodies_sentence(added: dict, council: str, included: bool) -> str:
+    """ "Councils only. The 3 other public bodies placed in Leeds City Council's area would add
+    £2m and 12 awards to its figures." (or, with them, what they add)."""
+    if not added["bodies"]:
+        return f"No other public body under these filters is placed in {council}'s area."
+    bodies = f"{added['bodies']:,} other public {'body' if added['bodies'] == 1 else 'bodies'}"
+    amount = f"{money(added['value_gbp'])} and {added['awards']:,.0f} awards"
+    if included:
+        return (f"Peer figures include the other public bodies placed in each council's area: for {council}, "
+                f"{bodies} adding {amount}. The rest of this page is the council's own awards.")
+    return (f"Peer figures count councils' own awards only. The {bodies} placed in {council}'s area would "
+            f"add {amount}.")
 
 
 def describe_council(table: pd.DataFrame, council: str) -> str:
@@ -193,34 +233,55 @@ def peer_groups(table: pd.DataFrame, council: str, chosen: tuple[str, ...]) -> d
 
 def rank_table(table: pd.DataFrame, council: str, groups: dict) -> pd.DataFrame:
     """Per measure: the council's figure, and per peer group its rank, the group's size and
-    median, and the rank in words ("1st of 2 metropolitan borough councils for % local by value").
+    median, and the rank in words ("joint 1st of 4 metropolitan borough councils for % local
+    by value").
 
-    Rank 1 is the highest figure; ties share the better rank. Councils without a figure
-    (no known value for a share by value) are left out of that measure's ranking."""
+    Rank 1 is the highest figure; councils with equal figures share the rank ("joint").
+    Only councils with at least definitions.MIN_VALUED_AWARDS valued awards are ranked or counted in a
+    group's size and median (small numbers); councils without a figure (no known value for
+    a share by value) are left out of that measure's ranking."""
     mine = table.loc[table["council"] == council].iloc[0]
     records = []
     for column, words in MEASURES:
         record = {"measure": column, "label": words, "council": mine[column],
                   "council_text": _shown(column, mine[column])}
         for key, (name, members) in groups.items():
-            values = table.loc[table["council"].isin(members), column].dropna()
-            rank = int((values > mine[column]).sum()) + 1 if pd.notna(mine[column]) else None
-            record.update({f"{key}_rank": rank, f"{key}_of": len(values),
-                           f"{key}_rank_short": f"{ordinal(rank)} of {len(values)}" if rank else "–",
-                           f"{key}_median": values.median() if len(values) else None,
-                           f"{key}_median_text": _shown(column, values.median() if len(values) else None),
-                           f"{key}_rank_text": rank_words(rank, len(values), name, words)})
+            ranked = table.loc[table["council"].isin(members) & table["ranked"], column].dropna()
+            rank, joint = _rank(ranked, mine[column]) if mine["ranked"] and pd.notna(mine[column]) else (None, False)
+            median = ranked.median() if len(ranked) else None
+            record.update({f"{key}_rank": rank, f"{key}_joint": joint, f"{key}_of": len(ranked),
+                           f"{key}_rank_short": _rank_short(rank, joint, len(ranked), mine),
+                           f"{key}_median": median, f"{key}_median_text": _shown(column, median),
+                           f"{key}_rank_text": rank_words(rank, len(ranked), name, words, joint,
+                                                          None if mine["ranked"] else mine["valued_awards"])})
         records.append(record)
     return pd.DataFrame(records)
 
 
-def rank_words(rank: int | None, of: int, group: str, measure: str) -> str:
-    """ "3rd of 12 unitary councils for % local by value" (or why there is no rank)."""
+def _rank(values: pd.Series, mine: float) -> tuple[int, bool]:
+    """(rank, whether another council has the same figure): 1 + the councils above it."""
+    same = (values.round(9) == round(float(mine), 9)).sum()
+    return int((values.round(9) > round(float(mine), 9)).sum()) + 1, bool(same > 1)
+
+
+def _rank_short(rank: int | None, joint: bool, of: int, mine) -> str:
+    if not mine["ranked"]:
+        return "too few awards"
+    return f"{'joint ' if joint else ''}{ordinal(rank)} of {of}" if rank else "–"
+
+
+def rank_words(rank: int | None, of: int, group: str, measure: str, joint: bool = False,
+               valued: float | None = None) -> str:
+    """ "joint 3rd of 12 unitary councils for % local by value" (or why there is no rank:
+    too few valued awards, or no figure)."""
+    if valued is not None:
+        return (f"not ranked for {measure}: {_awards(valued)} with a value, too few to rank "
+                f"(at least {definitions.MIN_VALUED_AWARDS} are needed)")
     if rank is None:
         return f"no figure for {measure}"
     if of == 1:
-        return f"the only one of the {group} with a figure for {measure}"
-    return f"{ordinal(rank)} of {of} {group} for {measure}"
+        return f"the only one of the {group} ranked for {measure}"
+    return f"{'joint ' if joint else ''}{ordinal(rank)} of {of} {group} for {measure}"
 
 
 def ordinal(n: int) -> str:
@@ -240,13 +301,18 @@ def _shown(column: str, value) -> str:
 
 
 def group_members(table: pd.DataFrame, members: tuple[str, ...], council: str, measure: str) -> pd.DataFrame:
-    """The rows of a peer group, highest % local (by value or count) first, the chosen council
-    marked (for the peer table)."""
-    part = table.loc[table["council"].isin(members)]
+    """The rows of a peer group with enough valued awards to compare (and the chosen council
+    whatever its number), highest % local (by value or count) first, the chosen council marked."""
+    part = table.loc[table["council"].isin(members) & (table["ranked"] | (table["council"] == council))]
     part = part.sort_values([f"local_{measure}_share", "council"], ascending=[False, True],
                             na_position="last").reset_index(drop=True)
     part.insert(1, "this_council", part["council"] == council)
     return part
+
+
+def unranked_members(table: pd.DataFrame, members: tuple[str, ...], council: str) -> int:
+    """How many councils of a group are left out of its comparison for too few valued awards."""
+    return int((table["council"].isin(members) & ~table["ranked"] & (table["council"] != council)).sum())
 
 
 # --- suppliers and their footprint ----------------------------------------------------------
@@ -265,7 +331,7 @@ def top_suppliers(con, filters: Filters, measure: str, limit: int = 20) -> pd.Da
             SELECT supplier_key, arg_max(supplier_name, award_date) AS supplier_name,
                    mode(supplier_size) AS supplier_size, bool_or(supplier_vcse) AS supplier_vcse,
                    mode(supplier_lad_name) AS supplier_home, mode(supplier_region) AS supplier_region,
-                   mode(loc) AS locality, coalesce(sum(value_gbp), 0) AS value_gbp, {AWARD_COUNT} AS awards
+                   {locality_label('mode(loc)')} AS locality, coalesce(sum(value_gbp), 0) AS value_gbp, {AWARD_COUNT} AS awards
             FROM mine GROUP BY supplier_key)
         SELECT p.*, p.value_gbp / nullif((SELECT sum(value_gbp) FROM mine), 0) AS value_share,
                p.awards / nullif((SELECT {AWARD_COUNT} FROM mine), 0) AS count_share,
@@ -285,7 +351,7 @@ def national_awards(con, filters: Filters, limit: int = 20) -> pd.DataFrame:
     notice links."""
     rows, params = filters.rows()
     return con.cursor().execute(f"""
-        SELECT award_date, title, supplier_name, supplier_size, loc AS locality, value_gbp, award_value_gbp,
+        SELECT award_date, title, supplier_name, supplier_size, {locality_label()} AS locality, value_gbp, award_value_gbp,
                n_suppliers, contract_end, regions_served, councils_served, notice_url
         FROM {rows} JOIN supplier_footprint USING (supplier_key)
         WHERE regions_served >= ?
@@ -326,7 +392,7 @@ def ending_contracts(con, filters: Filters, today: date, months: int = ENDING_MO
     first: the chances to re-commission, with each supplier's footprint and notice link."""
     rows, params = filters.rows()
     return con.cursor().execute(f"""
-        SELECT contract_end, title, supplier_name, supplier_size, supplier_vcse, loc AS locality,
+        SELECT contract_end, title, supplier_name, supplier_size, supplier_vcse, {locality_label()} AS locality,
                value_gbp, award_value_gbp, n_suppliers, award_date, regions_served,
                regions_served >= ? AS national_provider, notice_url
         FROM {rows} JOIN supplier_footprint USING (supplier_key)
@@ -361,40 +427,35 @@ def coverage(con, filters: Filters) -> pd.DataFrame:
 # --- readings -------------------------------------------------------------------------------
 
 def ranks_sentence(ranks: pd.DataFrame, council: str, measure: str) -> str:
-    """ "Leeds City Council is 1st of 2 metropolitan borough councils ... for % local by value." """
+    """ "Leeds City Council is joint 1st of 2 metropolitan borough councils ... for % local by value." """
     row = ranks.loc[ranks["measure"] == f"local_{measure}_share"].iloc[0]
     texts = [row[c] for c in ranks.columns if c.endswith("_rank_text")]
     if not texts:
         return f"{council} has no peers with awards under these filters."
+    if texts[0].startswith("not ranked"):
+        return f"{council} is {texts[0]}."
     return f"{council} is " + "; ".join(texts) + "."
 
 
-def peers_sentence(members: pd.DataFrame, council: str, group: str, measure: str) -> str:
+def peers_sentence(members: pd.DataFrame, council: str, group: str, measure: str, left_out: int = 0) -> str:
     """ "Among 2 metropolitan borough councils, % local by value runs from 0% to 22%; Leeds ... 22%." """
     column = f"local_{measure}_share"
-    values = members[column].dropna()
-    mine = members.loc[members["council"] == council, column]
-    if values.empty or mine.empty:
-        return f"No figures for {group} under these filters."
+    compared = members[members["ranked"]]
+    values = compared[column].dropna()
+    mine = members.loc[members["council"] == council].iloc[0] if (members["council"] == council).any() else None
+    fewer = (f" {left_out} more {'has' if left_out == 1 else 'have'} fewer than {definitions.MIN_VALUED_AWARDS} valued "
+             f"awards and {'is' if left_out == 1 else 'are'} not compared." if left_out else "")
+    if mine is None:
+        return f"No figures for {group} under these filters." + fewer
+    if not mine["ranked"]:
+        return (f"{council} has {_awards(mine['valued_awards'])} with a value under these filters: too few "
+                f"awards to say how it compares (at least {definitions.MIN_VALUED_AWARDS} are needed)." + fewer)
+    if len(values) < 2:
+        return f"No other {group} have enough valued awards to compare with {council}." + fewer
     words = "by value" if measure == "value" else "by count"
-    return (f"Among {len(members)} {group}, % local {words} runs from {pct(values.min())} to "
-            f"{pct(values.max())} (median {pct(values.median())}); {council}: {pct(mine.iloc[0])}.")
-
-
-def trend_sentence(frame: pd.DataFrame, council: str, measure: str) -> str:
-    """ "In 2024-25, 0% of Leeds City Council's award value went to local suppliers, down from 25% in 2023-24." """
-    if frame.empty:
-        return f"No awards by {council} match these filters."
-    words = "award value" if measure == "value" else "awards"
-    last, first = frame.iloc[-1], frame.iloc[0]
-    sentence = (f"In {last['financial_year']}, {pct(last['local_share'])} of {council}'s {words} "
-                f"went to local suppliers")
-    if len(frame) > 1:
-        if pct(last["local_share"]) == pct(first["local_share"]):
-            return f"{sentence}, the same as in {first['financial_year']}."
-        change = "up" if last["local_share"] > first["local_share"] else "down"
-        sentence += f", {change} from {pct(first['local_share'])} in {first['financial_year']}"
-    return sentence + "."
+    return (f"Among {len(values)} {group} with at least {definitions.MIN_VALUED_AWARDS} valued awards, % local {words} runs "
+            f"from {pct(values.min())} to {pct(values.max())} (median {pct(values.median())}); "
+            f"{council}: {pct(mine[column])}." + fewer)
 
 
 def suppliers_sentence(frame: pd.DataFrame, council: str, measure: str) -> str:

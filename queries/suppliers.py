@@ -17,7 +17,7 @@ from loaders.definitions import NATIONAL_PROVIDER_REGIONS
 from queries.contracts import SAFE_URL, contains_pattern
 from queries.filters import Filters
 from queries.formatting import money, pct
-from queries.overview import AWARD_COUNT, PROVIDER_GROUP
+from queries.overview import AWARD_COUNT, PROVIDER_GROUP, locality_label
 
 # A supplier that has won awards from buyers in this many regions or more is a national
 # provider (DESIGN.md: "won awards from buyers in several regions").
@@ -119,7 +119,7 @@ def supplier_awards(con, filters: Filters, supplier_key: str, limit: int = AWARD
     http(s) links: a notice could carry any text there, and the table makes it clickable)."""
     rows, params = filters.rows()
     return con.cursor().execute(f"""
-        SELECT award_date, title, buyer_name, buyer_type, buyer_region, loc AS locality, value_gbp,
+        SELECT award_date, title, buyer_name, buyer_type, buyer_region, {locality_label()} AS locality, value_gbp,
                award_value_gbp, n_suppliers, value_band, supplier_size, supplier_vcse, is_framework,
                contract_end, source, {SAFE_URL} AS notice_url
         FROM {rows} WHERE supplier_key = ?

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders import demo
+from loaders import definitions, demo
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -24,6 +24,13 @@ def demo_store(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     demo.build(path)
     return path
+
+
+@pytest.fixture
+def small_numbers_off(monkeypatch):
+    """Rank and compare councils whatever their number of awards: for tests of figures on
+    stores of a few awards (the small-number rule has tests of its own)."""
+    monkeypatch.setattr(definitions, "MIN_VALUED_AWARDS", 1)
 
 
 def sample_files() -> list[Path]:

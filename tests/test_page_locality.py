@@ -20,6 +20,8 @@ from tests.app_fixtures import AWARDS, LOOKUP, build_small_store
 from tests.test_app import LOCALITY, run_app
 from ui import maps
 
+pytestmark = pytest.mark.usefixtures("small_numbers_off")  # figures on a few awards
+
 PAGE = "pages/locality.py"
 GROUPS = ("local", "same_region", "elsewhere_uk", "outside_uk", "unknown")
 LEEDS, ESSEX, MANCHESTER = "Leeds City Council", "Essex County Council", "Manchester City Council"
@@ -168,8 +170,9 @@ def test_years_chart_stacks_each_years_shares(monkeypatch, small_store):
     chart = charts(locality_page(monkeypatch, small_store))[YEARS]
     years = sorted({financial_year(a[7]) for a in AWARDS})
     assert [t["name"] for t in chart["data"]] == ["Local", "Same region", "Elsewhere in UK", "Outside UK", "Unknown"]
+    shown = [f"{y} (part year)" if y in ("2021-22", "2024-25") else y for y in years]  # Jan 2022 to Jun 2024
     for group, bars in zip(GROUPS, chart["data"]):
-        assert bars["x"] == years
+        assert bars["x"] == shown
         expected = []
         for year in years:
             in_year = [(a, w) for a, w in zip(AWARDS, LOCALITY) if financial_year(a[7]) == year]
@@ -184,7 +187,7 @@ def test_count_switch_from_the_url(monkeypatch, small_store):
     app = locality_page(monkeypatch, small_store, measure="By count")
     years_chart = charts(app)[YEARS]
     local = years_chart["data"][0]
-    assert local["x"] == ["2021-22", "2023-24", "2024-25"]
+    assert local["x"] == ["2021-22 (part year)", "2023-24", "2024-25 (part year)"]
     assert local["y"] == pytest.approx([0, 2 / 4, 0])  # 2023-24: two of its four awards are local
     council_map = trace(charts(app)[COUNCIL_MAP], "Council areas")
     truth = by_hand_councils()
@@ -373,13 +376,17 @@ def test_page_runs_on_the_demo_store(monkeypatch, demo_store):
     assert len(charts(app)) == 4
     with store.read_only(path) as con:
         frame = locality.councils(con, Filters(), "value")
+        everyone = locality.councils(con, Filters(), "value", with_other_bodies=True)
         total = breakdown(summary(con, Filters()), "locality")["value_gbp"].sum()
+        councils_only = con.execute("SELECT sum(value_gbp) FROM awards WHERE buyer_council_code IS NOT NULL "
+                                    "AND duplicate_of IS NULL").fetchone()[0]
     bubbles = trace(charts(app)[COUNCIL_MAP], "Council areas")
-    shown = locality.placed(frame)
+    shown = locality.placed(frame[frame["compared"]])
     shown = shown[shown["local_value_share"].notna()].sort_values("value_gbp", ascending=False, kind="stable")
     assert bubbles["marker"]["color"] == pytest.approx(shown["local_value_share"].tolist())
     assert bubbles["lat"] == pytest.approx(shown["latitude"].tolist())
-    assert frame["value_gbp"].sum() == pytest.approx(total)  # every award in one council area row
+    assert frame["value_gbp"].sum() == pytest.approx(councils_only)  # council buyers only, by default
+    assert everyone["value_gbp"].sum() == pytest.approx(total)  # with the others: every award in one row
 
 
 def test_unknown_buyer_in_the_url_falls_back(monkeypatch, small_store):
@@ -390,10 +397,10 @@ def test_unknown_buyer_in_the_url_falls_back(monkeypatch, small_store):
 def test_map_reading_counts_what_cannot_be_placed():
     frame = pd.DataFrame([
         {"council_area": "Leeds", "value_gbp": 300.0, "awards": 3.0, "local_value_share": 0.5,
-         "local_count_share": 1 / 3, "latitude": 53.8, "longitude": -1.5},
+         "local_count_share": 1 / 3, "latitude": 53.8, "longitude": -1.5, "compared": True},
         {"council_area": locality.NO_AREA, "value_gbp": 10_000.0, "awards": 1.0, "local_value_share": 0.0,
-         "local_count_share": 0.0, "latitude": None, "longitude": None}])
+         "local_count_share": 0.0, "latitude": None, "longitude": None, "compared": False}])
     assert locality.council_map_reading(frame, "value") == (
-        "In the one council area shown, Leeds, 50% of award value went to local suppliers. "
+        "In the one council area with enough awards to show, Leeds, 50% of award value went to local suppliers. "
         "£10k of award value is not on the map: the buyer's area could not be placed.")
     assert locality.council_map_reading(frame, "count").endswith("1 award is not on the map: the buyer's area could not be placed.")

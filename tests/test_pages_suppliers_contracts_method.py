@@ -267,7 +267,8 @@ def test_store_coverage_equals_info(rich_store):
     q = info["quality"]
     assert frame.tolist() == [q["rows_without_value"], q["rows_without_supplier_postcode"],
                               q["rows_with_unknown_size"], q["rows_with_unknown_vcse"],
-                              q["rows_with_unknown_locality"], q["rows_valued_from_contract"]]
+                              q["rows_with_unknown_locality"], q["rows_with_unnamed_supplier"],
+                              q["rows_valued_from_contract"]]
     assert {k: counts[k] for k in ("releases", "award_rows", "awards", "suppliers", "buyers",
                                    "postcodes_cached", "postcodes_unresolved")} == \
         {k: info[k] for k in ("releases", "award_rows", "awards", "suppliers", "buyers",

@@ -3,6 +3,7 @@
 import pandas as pd
 import plotly.graph_objects as go
 
+from queries import years
 from queries.formatting import money, pct
 
 # UK Government Analysis Function categorical palette (colour-blind safe). One category,
@@ -46,13 +47,21 @@ TREND_LINES = (("local_share", "Local", COLOURS["local"]), ("sme_share", "SME", 
                ("vcse_share", "VCSE", COLOURS["VCSE"]))
 
 
+PART_YEAR_NOTE = ("A year marked \"(part year)\", with hollow markers, is one the data covers only in part "
+                  "(it starts before the first award held or ends after the last); compare it with care.")
+
+
 def trend_lines(frame: pd.DataFrame) -> go.Figure:
-    """% local, % SME and % VCSE by financial year, one line each."""
-    figure = go.Figure([go.Scatter(x=frame["financial_year"].tolist(), y=frame[column].tolist(), name=name,
+    """% local, % SME and % VCSE by financial year, one line each; part years (the data
+    covers only some of their months) are labelled so and drawn with hollow markers."""
+    x = [years.shown_label(row) for row in frame.to_dict("records")]
+    symbols = ["circle-open" if row.get("part_year") else "circle" for row in frame.to_dict("records")]
+    figure = go.Figure([go.Scatter(x=x, y=frame[column].tolist(), name=name,
                                    mode="lines+markers", line={"color": colour, "width": 3},
+                                   marker={"symbol": symbols, "size": 9},
                                    hovertemplate=f"{name} %{{x}}: %{{y:.0%}}<extra></extra>")
                         for column, name, colour in TREND_LINES])
     figure.update_layout(yaxis={"tickformat": ".0%", "rangemode": "tozero", "title": "Share"},
-                         xaxis_title="Financial year (April to March)", height=360,
+                         xaxis={"title": "Financial year (April to March)", "type": "category"}, height=360,
                          margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h"})
     return figure

@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from queries import years
 from queries.formatting import money, pct
 from queries.locality import GROUPS, SHARE_COLUMNS, placed
 from ui.charts import COLOURS
@@ -47,7 +48,8 @@ def share_over_time(frame: pd.DataFrame, measure: str) -> go.Figure:
         amounts = [money(v) if measure == "value" else f"{v:,.0f} awards"
                    for v in part["value_gbp" if measure == "value" else "awards"]]
         traces.append(go.Bar(
-            x=part["financial_year"].tolist(), y=part[share_col].tolist(), name=part["label"].iloc[0],
+            x=[years.shown_label(row) for row in part.to_dict("records")], y=part[share_col].tolist(),
+            name=part["label"].iloc[0],
             marker_color=COLOURS[group], customdata=amounts,
             hovertemplate="%{fullData.name}, %{x}: %{y:.0%} (%{customdata})<extra></extra>"))
     figure = go.Figure(traces)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from loaders import store
 from loaders.errors import StoreError
-from queries import overview
+from queries import overview, quality, years
 from queries.export import about, csv_bytes, xlsx_bytes
 from queries.filters import Filters
 from queries.rows import filtered_rows
@@ -169,6 +169,17 @@ def footer(facts: dict) -> None:
     st.caption(f"Awards dated {facts['first_award_date']:%d %b %Y} to {facts['last_award_date']:%d %b %Y}. "
                f"Sources: {', '.join(facts['sources'])}. Contains public sector information licensed "
                "under the Open Government Licence v3.0.")
+
+
+def data_period(filters: Filters):
+    """The days the data under these filters covers (to mark part financial years)."""
+    return years.period_of(query(overview.store_facts), filters)
+
+
+def left_out_line(filters: Filters) -> None:
+    """The one line under value totals: how many awards, and how much value, each value flag
+    leaves out of them (over £1bn, negative, other currencies, placeholders)."""
+    st.caption(quality.left_out_sentence(query(quality.left_out, filters)))
 
 
 def measure_switch() -> str:
