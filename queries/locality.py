@@ -161,7 +161,7 @@ def other_bodies_sentence(added: dict, included: bool) -> str:
         return "Every buyer under these filters is a council."
     what = (f"{added['bodies']:,} other public {'body' if added['bodies'] == 1 else 'bodies'} (NHS, police, "
             f"schools, national bodies with an office in the area)")
-    amount = f"{money(added['value_gbp'])} and {added['awards']:,.0f} awards"
+    amount = f"{money(added['value_gbp'])} and {added['awards']:,.0f} award{'' if round(added['awards']) == 1 else 's'}"
     if included:
         return f"Councils and {what}: including them adds {amount}."
     return f"Council buyers only. The {what} would add {amount}."

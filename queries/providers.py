@@ -8,6 +8,7 @@ counted once (1/n per supplier row of a joint award).
 
 import pandas as pd
 
+from queries import years
 from queries.filters import Filters
 from queries.formatting import money, pct
 from queries.overview import AWARD_COUNT, DIMENSIONS, FINANCIAL_YEAR, GROUP_LABELS, PROVIDER_GROUP
@@ -24,20 +25,25 @@ SPLITS = {
 }
 SPLIT_WORDS = {"year": "financial year", "buyer_type": "buyer type", "category": "category",
                "cpv_division": "CPV division"}
-LONG_COLUMNS = ["key", "key_label", "group", "label", "value_gbp", "awards", "value_share", "count_share"]
+LONG_COLUMNS = ["key", "key_label", "group", "label", "value_gbp", "awards", "valued_awards", "value_share",
+                "count_share"]
 
 
-def provider_split(con, filters: Filters, split: str) -> pd.DataFrame:
-    """Value and awards per (split key, provider group): every group listed for every key,
-    with each group's share of its key's value and awards (the bars of a 100% stack)."""
+def provider_split(con, filters: Filters, split: str, period: years.Period | None = None) -> pd.DataFrame:
+    """Value, awards and valued awards per (split key, provider group): every group listed for
+    every key, with each group's share of its key's value and awards (the bars of a 100%
+    stack). By year, `part_year` marks a year the data (`period`) covers only in part."""
     key_sql, applies = SPLITS[split]
     rows, params = filters.rows()
     found = con.cursor().execute(f"""
         SELECT {key_sql} AS key, {PROVIDER_GROUP} AS grp, coalesce(sum(value_gbp), 0) AS value_gbp,
-               {AWARD_COUNT} AS awards
+               {AWARD_COUNT} AS awards, coalesce({AWARD_COUNT} FILTER (value_gbp IS NOT NULL), 0) AS valued_awards
         FROM {rows} WHERE {applies} GROUP BY ALL""", params).df()
     found["key"] = found["key"].astype(int if split == "year" else str)
-    return _long(found, _key_order(found, split), _labeller(con, split))
+    frame = _long(found, _key_order(found, split), _labeller(con, split))
+    if split == "year":
+        frame = years.mark_part_years(frame, frame["key"], period)
+    return frame
 
 
 def _key_order(found: pd.DataFrame, split: str) -> list:
@@ -63,7 +69,8 @@ def _labeller(con, split: str):
 def _long(found: pd.DataFrame, keys: list, label_of) -> pd.DataFrame:
     """Every (key, group) pair, zeros where nothing was awarded, shares within each key."""
     grid = pd.MultiIndex.from_product([keys, GROUPS], names=["key", "grp"]).to_frame(index=False)
-    frame = grid.merge(found, on=["key", "grp"], how="left").fillna({"value_gbp": 0.0, "awards": 0.0})
+    frame = grid.merge(found, on=["key", "grp"], how="left").fillna(
+        {"value_gbp": 0.0, "awards": 0.0, "valued_awards": 0.0})
     frame = frame.rename(columns={"grp": "group"})
     frame["key_label"] = frame["key"].map(label_of)
     frame["label"] = frame["group"].map(lambda g: GROUP_LABELS.get(g, g))
@@ -92,7 +99,7 @@ def provider_by_division(con, filters: Filters, measure: str, top: int = 10) -> 
     ranked = [k for k in totals.sort_values(ascending=False, kind="stable").index if k != NO_CPV]
     keys = ranked[:top] + ([OTHER] if len(ranked) > top else []) + ([NO_CPV] if NO_CPV in totals.index else [])
     frame["key"] = frame["key"].where(frame["key"].isin(keys), OTHER)
-    found = frame.groupby(["key", "group"], as_index=False)[["value_gbp", "awards"]].sum()
+    found = frame.groupby(["key", "group"], as_index=False)[["value_gbp", "awards", "valued_awards"]].sum()
     return _long(found.rename(columns={"group": "grp"}), keys, _labeller(con, "cpv_division"))
 
 
@@ -135,19 +142,24 @@ def _shares(frame: pd.DataFrame, key, measure: str) -> dict:
 
 
 def year_sentence(frame: pd.DataFrame, measure: str) -> str:
-    """ "In 2024-25, 41% of award value went to SMEs (not VCSE), 6% to VCSEs and 48% to large
-    suppliers (not VCSE), against 52% to large suppliers in 2021-22." """
-    keys = list(dict.fromkeys(frame["key"]))
-    if not keys:
+    """ "In 2024-25, 41% of award value went to SMEs (not VCSE), up from 35% in 2021-22. VCSE
+    organisations won 6% and large suppliers (not VCSE) 48% in 2024-25." Part years and years
+    with too few awards are handled as queries.years says."""
+    if frame.empty:
         return "No awards with a date match these filters."
-    last = _shares(frame, keys[-1], measure)
-    name = frame.loc[frame["key"] == keys[-1], "key_label"].iloc[0]
-    sentence = (f"In {name}, {pct(last['SME'])} {MEASURE_WORDS[measure]} went to SMEs (not VCSE), "
-                f"{pct(last['VCSE'])} to VCSE organisations and {pct(last['Large'])} to large suppliers (not VCSE)")
-    if len(keys) > 1:
-        first_name = frame.loc[frame["key"] == keys[0], "key_label"].iloc[0]
-        sentence += f", against {pct(_shares(frame, keys[0], measure)['Large'])} to large suppliers in {first_name}"
-    return sentence + "."
+    column = _share_col(measure)
+    per_year = frame.groupby("key", sort=True).agg(
+        financial_year=("key_label", "first"), awards=("awards", "sum"), valued_awards=("valued_awards", "sum"),
+        part_year=("part_year", "first"), covered=("covered", "first")).reset_index()
+    shares = frame.pivot(index="key", columns="group", values=column)
+    per_year["sme_share"] = per_year["key"].map(shares["SME"])
+    words = "award value" if measure == "value" else "awards"
+    sentence = years.change_sentence(per_year, "sme_share", words, "went to SMEs (not VCSE)", measure)
+    if sentence.startswith(("Too few", "No awards")):
+        return sentence
+    last = per_year["key"].iloc[-1]
+    return (sentence + f" VCSE organisations won {pct(shares.loc[last, 'VCSE'])} and large suppliers (not VCSE) "
+            f"{pct(shares.loc[last, 'Large'])} in {per_year['financial_year'].iloc[-1]}.")
 
 
 def split_sentence(frame: pd.DataFrame, measure: str, split: str) -> str:

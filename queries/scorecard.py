@@ -196,7 +196,7 @@ def other_bodies_sentence(added: dict, council: str, included: bool) -> str:
     if not added["bodies"]:
         return f"No other public body under these filters is placed in {council}'s area."
     bodies = f"{added['bodies']:,} other public {'body' if added['bodies'] == 1 else 'bodies'}"
-    amount = f"{money(added['value_gbp'])} and {added['awards']:,.0f} awards"
+    amount = f"{money(added['value_gbp'])} and {added['awards']:,.0f} award{'' if round(added['awards']) == 1 else 's'}"
     if included:
         return (f"Peer figures include the other public bodies placed in each council's area: for {council}, "
                 f"{bodies} adding {amount}. The rest of this page is the council's own awards.")

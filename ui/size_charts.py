@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from queries import years
 from queries.formatting import money, pct
 from queries.providers import GROUPS
 from ui import widgets
@@ -33,7 +34,9 @@ def provider_stack(frame: pd.DataFrame, measure: str, split: str) -> go.Figure:
         part = frame[frame["group"] == group]
         if part.empty:
             continue
-        keys, amounts, shares = part["key_label"].tolist(), part[amount_col].tolist(), part[share_col].tolist()
+        keys = ([years.shown_label({"financial_year": r["key_label"], "part_year": r["part_year"]})
+                 for r in part.to_dict("records")] if by_year else part["key_label"].tolist())
+        amounts, shares = part[amount_col].tolist(), part[share_col].tolist()
         text = [_amount_text(a, measure) + f" ({pct(s)})" for a, s in zip(amounts, shares)]
         values = amounts if by_year else shares
         traces.append(go.Bar(
