@@ -14,7 +14,8 @@ CONFIG = SourceConfig(
     window=timedelta(days=15),
     from_param="publishedFrom",
     to_param="publishedTo",
-    # Award notices only; 100 is the largest page the API serves (api-spec 1.2).
+    # Award notices only (Contracts Finder publishes no termination notices); 100 is the
+    # largest page the API serves (api-spec 1.2).
     fixed_params={"stages": "award", "limit": "100"},
     # "Unpredictable and undocumented" throttling: one request at a time, spaced (api-spec 1.3).
     min_interval_s=1.0,

@@ -13,8 +13,11 @@ CONFIG = SourceConfig(
     window=timedelta(hours=6),
     from_param="updatedFrom",
     to_param="updatedTo",
-    # Award-stage releases (UK6, UK7 and legacy awards); pages of at most 100 (api-spec 2.1).
-    fixed_params={"stages": "award", "limit": "100"},
+    # Every stage, no `stages` filter: no document says which stage a UK12 procurement
+    # termination (which cancels awards), a UK10 change or a UK15 release falls under, so
+    # all are fetched and classified by tag and notice type (sources-2 section D; kingfisher
+    # does the same). Pages of at most 100 (api-spec 2.1).
+    fixed_params={"limit": "100"},
     # "12 request limit in 2 minute": about one request every 10 s (api-spec 2.2).
     min_interval_s=10.0,
     # 429 often comes without Retry-After: then wait 30 s; 503 and 504 likewise (api-spec 2.2).

@@ -6,14 +6,14 @@ Used by `python -m loaders info` and by the app's footer and data-quality views.
 from pathlib import Path
 
 from loaders import store
-from loaders.normalise import UNNAMED_SUPPLIER
+from loaders.normalise import TERMINATION_NOTICES, UNNAMED_SUPPLIER, kind_of
 
 
 def summary(path: Path) -> dict:
     """Plain-data summary of the store at `path` (StoreError if there is none)."""
     con = store.read_only(path)
     try:
-        return {"store": str(path), **_counts(con), "sources": _sources(con),
+        return {"store": str(path), **_counts(con), "sources": _sources(con), "release_kinds": release_kinds(con),
                 "quality": _quality(con), "not_normalised": _not_normalised(con)}
     finally:
         con.close()
@@ -40,6 +40,17 @@ def _sources(con) -> list[dict]:
         LEFT JOIN (SELECT source, count(*) AS n FROM awards GROUP BY 1) a USING (source)
         ORDER BY 1""").fetchall()
     return [{"source": s, "releases": n, "last_loaded": _iso(t), "award_rows": a} for s, n, t, a in rows]
+
+
+def release_kinds(con) -> dict:
+    """Releases held by kind of notice (award, contract, tender, planning, termination ...),
+    from their tags and whether they name a UK12 termination notice."""
+    found: dict[str, int] = {}
+    for tags, uk12, n in con.execute("""SELECT tags, contains(json, '"UK12"'), count(*) FROM releases
+                                       GROUP BY ALL""").fetchall():
+        kind = kind_of(set((tags or "").split(",")), TERMINATION_NOTICES if uk12 else set())
+        found[kind] = found.get(kind, 0) + n
+    return dict(sorted(found.items()))
 
 
 def _quality(con) -> dict:
@@ -89,6 +100,7 @@ def format_summary(info: dict) -> str:
     for s in info["sources"]:
         lines.append(f"source {s['source']}: {s['releases']:,} releases, {s['award_rows']:,} award rows, "
                      f"last loaded {s['last_loaded']}")
+    lines.append("releases by kind: " + ", ".join(f"{k} {n:,}" for k, n in info["release_kinds"].items()))
     for key, value in info["quality"].items():
         lines.append(f"{key.replace('_', ' ')}: {value}")
     for item in info["not_normalised"]:

@@ -3,8 +3,8 @@
 Rules (DESIGN.md, "The awards table"):
 - all releases of one ocid are read together; for each award id the latest release that
   carries it wins (by release date, then the Contracts Finder sequence suffix of its id);
-- cancelled and unsuccessful awards, and awards with no supplier, give no rows but are
-  reported as quality events;
+- cancelled and unsuccessful awards, awards a later procurement termination notice (UK12)
+  cancels, and awards with no supplier give no rows but are reported as quality events;
 - a joint award's value is split equally among its distinct suppliers;
 - supplier size comes only from the supplier's own scale / sme flag.
 Geography columns (district, region, locality, distance) are filled later, in the store,
@@ -74,9 +74,69 @@ def normalise_ocid(releases: list[Release]) -> Result:
     usable.sort(key=_release_order)
     winners = _latest_awards(usable)
     contracts = _latest_contracts(usable)
+    terminations = [r for r in usable if release_kind(r.data) == "termination"]
     for award_id, (release, award) in winners.items():
+        ended = _terminated_by(release, award, terminations)
+        if ended:
+            result.events.append((release.ocid, release.release_id, award_id, "award_cancelled_by_termination",
+                                  f"procurement termination notice {ended.release_id} (UK12)"))
+            continue
         result.extend(_award_rows(release, award, contracts.get(award_id)))
     return result
+
+
+# What kind of notice a release is, from its tags and the notice type of its documents
+# (sources-2 section D): Find a Tender tags a UK12 procurement termination
+# `tenderCancellation`, a UK10 change `contractAmendment`, a UK7 ["award", "contract"].
+KINDS_BY_TAG = (("tenderCancellation", "termination"), ("contractAmendment", "amendment"),
+                ("contract", "contract"), ("award", "award"), ("awardUpdate", "award"),
+                ("tender", "tender"), ("tenderUpdate", "tender"), ("tenderAmendment", "tender"),
+                ("planning", "planning"), ("planningUpdate", "planning"))
+TERMINATION_NOTICES = {"UK12"}
+
+
+def release_kind(data: dict) -> str:
+    """termination, amendment, contract, award, tender, planning or other."""
+    tags = set(data.get("tag") or []) if isinstance(data.get("tag"), list) else set()
+    return kind_of(tags, notice_types(data))
+
+
+def kind_of(tags: set[str], notices: set[str]) -> str:
+    """The kind of a release with these tags whose documents name these notice types."""
+    if TERMINATION_NOTICES & notices:
+        return "termination"
+    return next((kind for tag, kind in KINDS_BY_TAG if tag in tags), "other")
+
+
+def notice_types(data: dict) -> set[str]:
+    """The Find a Tender notice types (UK4, UK6, UK12 ...) its documents name."""
+    holders = [data.get("tender"), data.get("planning"), *(data.get("awards") or []), *(data.get("contracts") or [])]
+    return {d.get("noticeType") for h in holders if isinstance(h, dict) for d in h.get("documents") or []
+            if isinstance(d, dict) and d.get("noticeType")}
+
+
+def _terminated_by(release: Release, award: dict, terminations: list[Release]) -> Release | None:
+    """The later procurement termination (UK12) that cancels this award, if any: one that
+    withdraws the whole tender, or a lot the award belongs to, after the award's notice."""
+    lots = {str(lot) for lot in award.get("relatedLots") or []}
+    for ending in terminations:
+        if ending is release or _release_order(ending) <= _release_order(release):
+            continue
+        withdrawn = _withdrawn_lots(ending.data)
+        if withdrawn is None or not lots or lots & withdrawn:
+            return ending
+    return None
+
+
+def _withdrawn_lots(data: dict) -> set[str] | None:
+    """The lots a termination withdraws; None when it withdraws the whole procurement (no lot
+    is named)."""
+    tender = data.get("tender") if isinstance(data.get("tender"), dict) else {}
+    lots = {str(lot.get("id")) for lot in tender.get("lots") or []
+            if isinstance(lot, dict) and lot.get("status") in ("withdrawn", "cancelled")}
+    lots |= {str(lot) for a in data.get("awards") or [] if isinstance(a, dict)
+             and (a.get("status") or "").lower() == "cancelled" for lot in a.get("relatedLots") or []}
+    return lots or None
 
 
 def release_problem(data) -> str | None:

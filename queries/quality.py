@@ -50,6 +50,9 @@ EVENT_KINDS = {
     "cross_published": "Contracts Finder awards that copy a Find a Tender award (published on both): "
                        "their rows stay in the table, marked, but are left out of every figure.",
     "award_cancelled": "Awards the notice marks cancelled: no rows, left out of the figures.",
+    "award_cancelled_by_termination": "Awards a later procurement termination notice (Find a Tender UK12) "
+                                      "cancels, for the whole procurement or the award's lot: no rows, left "
+                                      "out of the figures.",
     "award_unsuccessful": "Awards the notice marks unsuccessful: no rows, left out of the figures.",
     "award_no_suppliers": "Award entries that name no supplier: no rows.",
     "release_not_normalised": "Releases kept as received but whose shape could not be read as awards "

@@ -90,6 +90,45 @@ def test_first_url_carries_the_documented_parameters():
     assert "publishedFrom=2025-03-01T00%3A00%3A00" in url and "publishedTo=2025-03-16T00%3A00%3A00" in url
 
 
+def test_find_a_tender_is_asked_for_every_stage():
+    """No `stages` filter: UK12 terminations, UK10 changes and the rest come too (sources-2 D)."""
+    url = refresh.SOURCES["find-a-tender"].first_url(SINCE, SINCE + timedelta(hours=6))
+    assert "stages" not in url and "limit=100" in url
+
+
+def termination(ocid: str, when: datetime, lots=("1",), award_id="1") -> dict:
+    """A UK12 procurement termination release, shaped as the real 083256-2026."""
+    return {"ocid": ocid, "id": "900001-2025", "date": when.isoformat().replace("+00:00", "Z"),
+            "tag": ["tenderCancellation"],
+            "tender": {"id": ocid, "status": "withdrawn", "lots": [{"id": lot, "status": "withdrawn"} for lot in lots],
+                       "documents": [{"id": "d1", "documentType": "tenderCancellationNotice", "noticeType": "UK12"}]},
+            "awards": [{"id": award_id, "status": "cancelled", "relatedLots": list(lots)}], "parties": []}
+
+
+def test_a_termination_after_an_award_cancels_it(tmp_path):
+    """A UK6 award notice, then a UK12 termination of its lot on a later page: the award is
+    kept as received but left out of the figures, counted as cancelled by termination."""
+    awarded = fts_releases(2)
+    awarded[0]["awards"][0]["relatedLots"] = ["1"]
+    awarded[1]["awards"][0]["relatedLots"] = ["2"]
+    ending = termination(awarded[0]["ocid"], SINCE + timedelta(hours=20), award_id="t1")
+    other_lot = termination(awarded[1]["ocid"], SINCE + timedelta(hours=21), lots=("1",), award_id="t1")
+    with FakeApi("/api/1.0/ocdsReleasePackages", "updatedFrom", "updatedTo", awarded + [ending, other_lot]) as api:
+        run(api, "find-a-tender", tmp_path / "s.duckdb", FTS_UNTIL)
+        assert all("stages" not in request for request in api.requests)
+    con = store.read_only(tmp_path / "s.duckdb")
+    try:
+        kept = con.execute("SELECT count(*) FROM releases").fetchone()[0]
+        rows = con.execute("SELECT ocid FROM awards").fetchall()
+        events = con.execute("SELECT ocid, kind, detail FROM quality_events").fetchall()
+    finally:
+        con.close()
+    assert kept == 4
+    assert rows == [(awarded[1]["ocid"],)]       # its lot 2 was not the lot withdrawn
+    assert (awarded[0]["ocid"], "award_cancelled_by_termination",
+            "procurement termination notice 900001-2025 (UK12)") in events
+
+
 def test_refresh_keeps_every_release_once(fts_api, tmp_path):
     fts_api.faults = [None, "duplicate", None, "duplicate"]
     report = run(fts_api, "find-a-tender", tmp_path / "s.duckdb", FTS_UNTIL)
