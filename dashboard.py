@@ -1,11 +1,16 @@
 """Local or national? Where UK public contract money goes. The app's entry point: page
 config, the shared sidebar filters, the demo banner, the page router and the footer."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import widgets
 
-st.set_page_config(page_title="Local or national? UK contract awards", page_icon=":material/location_on:", layout="wide")
+# The icon is a file of the project's: a Material icon name here would make every browser
+# fetch it from a font CDN, and the app fetches nothing from the internet.
+ICON = Path(__file__).with_name("ui") / "favicon.png"
+st.set_page_config(page_title="Local or national? UK contract awards", page_icon=str(ICON), layout="wide")
 
 navigation = st.navigation([
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),

@@ -32,7 +32,9 @@ for basis in ("value", "count"):
 st.caption(readings.base_text(figures))
 st.caption(
     f"Unknown: locality {pct(figures['unknown_locality_value_share'])} of value, supplier size "
-    f"{pct(figures['unknown_size_value_share'])}, VCSE status {pct(figures['unknown_vcse_value_share'])}. "
+    f"{pct(figures['unknown_size_value_share'])} (every supplier that declared no size, VCSE or not; the "
+    f"provider-size chart puts VCSE organisations in a bar of their own, so its Unknown bar counts only those "
+    f"that are not VCSE), VCSE status {pct(figures['unknown_vcse_value_share'])}. "
     f"Frameworks and dynamic purchasing systems account for {money(figures['framework_value'])} "
     f"of the value shown; their values are ceilings, not spend (exclude them in the sidebar)."
 )

@@ -24,7 +24,7 @@ DIMENSIONS = {
     "value_band": tuple(band_labels()),
 }
 GROUP_LABELS = {
-    "SME": "SME (not VCSE)", "Large": "Large (not VCSE)",
+    "SME": "SME (not VCSE)", "Large": "Large (not VCSE)", "Unknown": "Size unknown (not VCSE)",
     "local": "Local", "same_region": "Same region", "elsewhere_uk": "Elsewhere in UK",
     "outside_uk": "Outside UK", "unknown": "Unknown",
 }

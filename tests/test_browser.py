@@ -192,3 +192,17 @@ def test_scorecard_council_picked_by_postcode(app_url, page):
     expect(page.get_by_test_id("stMetric").filter(has_text="£450k").first).to_be_visible(timeout=WAIT_MS)
     assert parse_qs(urlparse(page.url).query).get("postcode") == ["LS1 1UR"]
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+@pytest.mark.parametrize("path", ("", "locality", "scorecard?council=Leeds+City+Council"))
+def test_the_app_fetches_nothing_from_the_internet(app_url, page, path):
+    """Every request the page makes (favicon, fonts, maps, icons) goes to the app's own server."""
+    hosts = set()
+    page.on("request", lambda request: hosts.add(urlparse(request.url).hostname))
+    page.goto(f"{app_url}/{path}")
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=WAIT_MS)
+    expect(page.locator("h1").first).to_be_visible(timeout=WAIT_MS)
+    page.wait_for_timeout(1500)  # let late requests (favicon, fonts) go out
+    assert hosts - {None} == {"127.0.0.1"}
+    icon = page.locator("link[rel*='icon']").first.get_attribute("href")
+    assert icon and (not icon.startswith("http") or urlparse(icon).hostname == "127.0.0.1"), icon
