@@ -8,9 +8,12 @@ the README states each one word for word.
 DEFINITIONS = {
     "local": (
         "Local: the supplier's postcode lies in the buyer's own council area. A council buyer's "
-        "area is the council area its name names; a county council's area is every district of "
-        "the county; a council created by a reorganisation also covers the districts it replaced. "
-        "For buyers that are not councils, the area is the district of the buyer's address."),
+        "area is its council's area in the council register, whatever the postcode of its "
+        "address; a county council's area is every district of the county; a combined "
+        "authority's (and the Greater London Authority's) is every member council's area; a "
+        "council created by a reorganisation also covers the districts it replaced. For buyers "
+        "that are not councils, the area is the district of the buyer's address (for a notice "
+        "dated after a reorganisation, the council that replaced that district)."),
     "local_km": (
         "Local within N km (an alternative): the supplier's postcode centroid lies within N km of "
         "the buyer's. A supplier further away but in the buyer's area or region counts as same region."),

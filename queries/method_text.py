@@ -5,6 +5,7 @@ word for word once its Markdown marks (** and `) are set aside; tests check that
 locality definitions and caveats live in loaders.definitions, which the code implements.
 """
 
+from loaders import definitions
 from loaders.classify import band_labels
 from queries.suppliers import ATTRIBUTES_TEXT, NATIONAL_PROVIDER_TEXT
 
@@ -27,9 +28,12 @@ VALUE = (
     "Value: the award's value.amount; where the award has none, its contract's (value_source = "
     "contract; Find a Tender UK7 notices carry it there); else none. On Find a Tender amount is net "
     "of VAT (amountGross is ignored); Contracts Finder does not say. value_flag marks rather than "
-    "drops suspect values: zero, placeholder (under £1, e.g. 0.01), negative, over_1bn, non_gbp. "
-    "Negative, over-£1bn and non-GBP values are kept in the row (award_value_gbp, except non-GBP "
-    "which is null) but left out of value_gbp, so they add nothing to totals.")
+    "drops suspect values: placeholder (£1 or less: 0, 0.01 and 1 are placeholders, not prices), "
+    "negative, over_1bn, non_gbp. A flagged value is kept in the row (award_value_gbp, except non-GBP "
+    "which is null) but left out of value_gbp, so it adds nothing to value totals or shares by value "
+    "(its award still counts by number of awards), and a placeholder's value band is unknown. Every "
+    "page that shows value totals says in one line how many awards, and how much value, each flag "
+    "leaves out; the award rows download carries each row's flag.")
 JOINT_AWARDS = (
     "Joint awards split their value equally among their distinct suppliers (value_gbp = "
     "award_value_gbp / n_suppliers), so totals never double count. \"By count\" counts each award "
@@ -48,37 +52,60 @@ FRAMEWORKS = (
 CROSS_PUBLISHED = (
     "Published on both platforms, counted once. Before 2025 above-threshold awards went to Find a "
     "Tender and then to Contracts Finder, under different ocids. A Contracts Finder award is a copy "
-    "when a Find a Tender award has the same buyer (the same normalised name, or two councils placed "
-    "in the same council area), a supplier in common (same key, or the same name once case, punctuation and Ltd/Limited/plc are set aside), a value "
+    "when a Find a Tender award has the same buyer (the same buyer key: one organisation whatever "
+    "each platform calls it), a supplier in common (same key, or the same name once case, punctuation and Ltd/Limited/plc are set aside), a value "
     "within 1% of the Find a Tender net or gross value, and an award date at most 7 days apart. The "
     "Find a Tender award is kept (it states the VAT basis); the copy's rows keep their place in the "
     "table with duplicate_of naming the kept award, are left out of every figure, and are listed in "
     "quality_events with the reason.")
+BUYERS = (
+    "Who the buyer is. A buyer is identified before it is placed, in this order: its identifiers "
+    "(GB-LAE, GB-LAS, GB-PLA or GB-LANI name a council by its register code; GB-GOR names a GOV.UK "
+    "organisation by its analytics identifier); then its name in the council register (mySociety's "
+    "register of UK local authorities and its name variants: \"The North Yorkshire Council\", "
+    "\"London Borough of Ealing Council\", \"Hertfordshire County Council - Children's Services\", "
+    "\"East Herts Council\", \"(WCC)\", HTML entities and upper case all find their council); then "
+    "its name among the GOV.UK organisations; otherwise its name alone. One organisation is one "
+    "buyer: it is listed, filtered, counted and compared under the register's name (or, for a buyer "
+    "no register knows, the spelling most of its notices use), and each row keeps the name its "
+    "notice published (buyer_name_published). A council abolished in 2019-2023 is its successor for "
+    "a notice dated on or after the change, and the row says so (buyer_identified_by). A council's "
+    "area and region are the register's (a county council's region is that of its districts: the "
+    "register has Lincolnshire and Derbyshire wrong), never the postcode of its address.")
 BUYER_TYPES = (
-    "Buyer type, first matching rule on the buyer's name wins: police/fire (police, crime "
-    "commissioner, fire ... rescue/authority/service); NHS (NHS, clinical commissioning, integrated "
-    "care board, foundation trust, hospital, health board, ambulance service, health and social care "
-    "trust); local authority (council, except Arts/Research/British Council and \"council for\"; "
-    "borough of; combined authority; Greater London Authority; City of London Corporation; parish); "
-    "education (university, college, school, academy, learning trust); housing (housing, homes); "
-    "central government (department for/of, ministry, Cabinet Office, HM, agency, executive, office "
-    "for/of, commission, regulator, ombudsman, or Find a Tender's publicAuthorityCentralGovernment); "
-    "otherwise other.")
+    "Buyer type, from the first evidence that decides: a council of the register is a local "
+    "authority; a GOV.UK organisation takes its format (ministerial and non-ministerial departments, "
+    "executive agencies, non-departmental public bodies, executive offices, tribunals, courts and "
+    "devolved governments: central government; special health authorities: NHS; other formats "
+    "decide nothing); Find a Tender's UK_CA_TYPE publicAuthorityCentralGovernment is central "
+    "government; otherwise the first matching rule on the buyer's name wins: police/fire (police, "
+    "policing, constabulary, crime commissioner, fire ... rescue/authority/service); NHS (NHS, "
+    "clinical commissioning, integrated care board, foundation trust, hospital, health board, "
+    "ambulance service, health and social care trust); local authority (council, except "
+    "Arts/Research/British Council and \"council for\"; borough of; combined authority; Greater "
+    "London Authority; City of London Corporation; parish); education (university, college, school, "
+    "academy, learning trust); housing (housing, homes); central government (department for/of, "
+    "ministry, Cabinet Office, HM, agency, executive, office for/of, commission, regulator, "
+    "ombudsman); otherwise other. buyer_type_basis records which decided.")
 LATEST_RELEASE = (
     "Latest release wins. All releases of an ocid are read together; for each award id the latest "
     "release carrying it wins (by release date compared as UTC instants, then the Contracts Finder "
     "sequence suffix of the release id). Contract entries are matched to awards by awardID, again "
     "latest first.")
 EXCLUDED = (
-    "Excluded, but counted. Cancelled and unsuccessful awards, and award entries with no supplier, "
-    "give no rows; each is recorded in quality_events and counted by info. Active and pending "
-    "awards count.")
+    "Excluded, but counted. Cancelled and unsuccessful awards, awards that a later Find a Tender "
+    "procurement termination notice (UK12) cancels (the whole procurement, or the lots it withdraws), "
+    "and award entries with no supplier, give no rows; each is recorded in quality_events and counted "
+    "by info. Active and pending awards count. A supplier listed without a name is kept, shown as "
+    "(name not published) and keyed by the notice's own id for it, so its award is in every total.")
 SUPPLIER_KEY = (
     "Supplier key: a registered identifier (GB-COH, GB-CHC, GB-SC, GB-NIC, GB-PPON, GB-MPR, ...) "
     "from identifier, additionalIdentifiers or the party id, with Companies House numbers "
     "left-padded to 8 characters (GB-COH-4142000 -> GB-COH-04142000); otherwise name: plus the "
     "lower-cased name without punctuation or legal suffixes. Platform ids (GB-CFS-n, GB-FTS-n) "
-    "identify nothing across platforms and are not used. Buyer key: the normalised buyer name.")
+    "identify nothing across platforms and are not used. Buyer key: council: plus the council's "
+    "register code, govuk: plus the GOV.UK analytics identifier, else the normalised buyer name "
+    "without a leading The.")
 POSTCODES = (
     "Postcodes are normalised (upper case, one space) and, when postalCode is empty, taken as the "
     "last valid postcode in the free address text (which copes with lower case, no space, \\r\\n, "
@@ -98,6 +125,20 @@ NOTICE_URL = (
     "Finder /Notice/{guid}, Find a Tender /Notice/{nnnnnn-yyyy}); else, for Find a Tender, the API "
     "URL of the ocid's releases. Demo rows link to demo.invalid, because no public notice exists "
     "for invented awards.")
+SMALL_NUMBERS = definitions.SMALL_NUMBERS
+COUNCIL_VIEWS = definitions.COUNCIL_VIEWS
+PART_YEARS = (
+    "Part years. A financial year (April to March) that the data covers only in part, because it "
+    "starts before the first award date held (or the from filter) or ends after the last (or the to "
+    "filter), is marked \"(part year)\" on every trend, and a reading never compares it with a whole "
+    "year without naming the days it covers; where two whole years have enough awards, the reading "
+    "compares those.")
+REFRESH_STAGES = (
+    "What each refresh fetches. Contracts Finder: award notices (stages=award). Find a Tender: every "
+    "stage (no stages filter), because no document says under which stage a procurement termination "
+    "(UK12), a contract change (UK10) or a UK15 notice falls; each release is classified by its tag "
+    "and the notice type of its documents (planning, tender, award, contract, amendment, "
+    "termination), and info counts them.")
 COVERAGE = (
     "Coverage: the share of award rows with no value, no supplier postcode or no size declaration. "
     "Unknowns are always shown beside the figures that depend on them, never silently dropped.")
@@ -113,7 +154,11 @@ RULES = (
     ("value_bands", "Value bands", VALUE_BANDS),
     ("frameworks", "Frameworks", FRAMEWORKS),
     ("cross_published", "Published on both platforms", CROSS_PUBLISHED),
+    ("buyers", "Who the buyer is", BUYERS),
     ("buyer_types", "Buyer types", BUYER_TYPES),
+    ("council_views", "Council views count councils", COUNCIL_VIEWS),
+    ("small_numbers", "Small numbers", SMALL_NUMBERS),
+    ("part_years", "Part years", PART_YEARS),
     ("national_provider", "National provider", NATIONAL_PROVIDER_TEXT),
     ("supplier_attributes", "A supplier's size and home area", ATTRIBUTES_TEXT),
     ("latest_release", "Latest release wins", LATEST_RELEASE),
@@ -124,11 +169,13 @@ RULES = (
     ("award_date", "Award date", AWARD_DATE),
     ("notice_url", "Notice links", NOTICE_URL),
     ("coverage", "Coverage", COVERAGE),
+    ("refresh_stages", "What each refresh fetches", REFRESH_STAGES),
 )
 # The rules the README states (tests check these word for word against it).
 IN_README = ("provider_size", "vcse", "value", "joint_awards", "value_bands", "frameworks",
-             "cross_published", "buyer_types", "latest_release", "excluded", "supplier_key",
-             "postcodes", "category", "award_date", "notice_url")
+             "cross_published", "buyers", "buyer_types", "council_views", "small_numbers", "part_years",
+             "latest_release", "excluded", "supplier_key", "postcodes", "category", "award_date",
+             "notice_url", "refresh_stages")
 
 SOURCES = (
     ("Contracts Finder", "https://www.contractsfinder.service.gov.uk/",
@@ -142,6 +189,14 @@ SOURCES = (
      "Geography Portal, placing postcodes in council areas and regions."),
     ("postcodes.io", "https://postcodes.io/",
      "An open postcode lookup built on ONS data, asked for postcodes the ONS files did not place."),
+    ("UK local authority names and codes (mySociety)", "https://github.com/mysociety/uk_local_authority_names_and_codes",
+     "The register of UK councils, past and present, with their GSS codes, types, counties, combined "
+     "authorities, regions, successors and name variants, shipped with the project "
+     "(loaders/registers/). Contains data from mySociety's UK local authority names and codes (CC BY 4.0)."),
+    ("GOV.UK organisations", "https://www.gov.uk/government/organisations",
+     "Every GOV.UK organisation with its format (ministerial department, executive agency, ...) and "
+     "analytics identifier, shipped with the project (loaders/registers/), to identify and type central "
+     "government buyers. Open Government Licence v3.0."),
 )
 LICENCE = "Open Government Licence v3.0"
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"

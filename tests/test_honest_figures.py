@@ -247,3 +247,12 @@ def test_overview_trend_marks_the_part_years_of_the_store(monkeypatch, honest_st
     spec = json.loads(trend.proto.spec)
     # The awards run from 10 Apr 2023 to 10 Jul 2025 (the store's first and last award dates).
     assert spec["data"][0]["x"] == ["2023-24 (part year)", "2024-25", "2025-26 (part year)"]
+
+
+def test_methodology_states_how_buyers_are_identified_with_the_registers_attribution(monkeypatch, honest_store):
+    app = run_page(monkeypatch, honest_store, "pages/methodology.py")
+    shown = " ".join(t.value for t in app.text)
+    assert "Contains data from mySociety's UK local authority names and codes (CC BY 4.0)." in shown
+    assert shown.count("Who the buyer is. A buyer is identified before it is placed") == 1
+    assert "Small numbers: a council is ranked" in shown and "Part years." in shown
+    assert "Find a Tender: every stage (no stages filter)" in shown
