@@ -69,6 +69,11 @@ def _quality(con) -> dict:
              "rows_with_unknown_vcse", "rows_with_unknown_locality", "rows_valued_from_contract",
              "rows_cross_published_left_out", "rows_with_unnamed_supplier")
     quality = dict(zip(names, row))
+    quality["buyers_identified_by"] = dict(con.execute("""
+        SELECT CASE WHEN buyer_key LIKE 'council:%' THEN 'council register'
+                    WHEN buyer_key LIKE 'govuk:%' THEN 'GOV.UK organisations' ELSE 'name only' END,
+               count(DISTINCT buyer_key)
+        FROM awards WHERE buyer_key IS NOT NULL GROUP BY 1 ORDER BY 1""").fetchall())
     quality["value_flags"] = dict(con.execute(
         "SELECT value_flag, count(*) FROM awards WHERE value_flag IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall())
     quality["events"] = dict(con.execute(

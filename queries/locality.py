@@ -339,6 +339,11 @@ def supplier_reading(frame: pd.DataFrame, buyer: str, home: dict, measure: str) 
     local = frame.loc[frame["group"] == "local", amount_col].sum() / total
     unplaced = frame.loc[frame["latitude"].isna(), amount_col].sum() / total
     districts = frame.loc[frame["lad_code"].notna(), "lad_code"].nunique()
+    if frame["awards"].sum() < definitions.MIN_VALUED_AWARDS:
+        n = frame["awards"].sum()
+        return (f"{buyer} made only {n:,.0f} award{'' if round(n) == 1 else 's'} under these filters: too few "
+                f"to say what share went to local suppliers. Its suppliers are in {districts} "
+                f"district{'s' if districts != 1 else ''}.")
     whole = f"{money(total)} awarded" if measure == "value" else f"the {total:,.0f} awards made"
     where = f" ({home['area_name']})" if home.get("area_name") else ""
     sentence = (f"Of {whole} by {buyer}, {pct(local)} went to local suppliers{where}; "
