@@ -140,3 +140,31 @@ def test_every_central_government_department_and_agency_is_typed_so(buyer_rows, 
             assert kind == "central government", (ocid, published)
             central.add(key(name))
     assert {"met office", "planning inspectorate", "cabinet office", "ministry of defence"} <= central
+
+
+def test_council_regions_agree_with_the_ons_district_table():
+    """Every council's region, as the code corrects the register, is that of the ONS district
+    table (lad_2022_uk.csv): its own district's, or for a county council its districts'."""
+    from collections import Counter
+
+    from loaders.register import registers
+    table = SHARED / "data" / "geography" / "lad_2022_uk.csv"
+    if not table.is_file():
+        pytest.skip(f"{table} is absent")
+    with open(table, encoding="utf-8") as handle:
+        ons = {r["lad22cd"]: ("Wales" if r["country"] == "Wales" else "Scotland" if r["country"] == "Scotland"
+                              else "Northern Ireland" if r["country"] == "Northern Ireland" else r["rgn_nm"])
+               for r in csv.DictReader(handle)}
+    councils = registers().councils
+    checked = 0
+    for council in councils.values():
+        if council.end is not None:
+            continue
+        if council.area_type == "district" and council.gss in ons:
+            assert council.region == ons[council.gss], council.name
+            checked += 1
+        if council.area_type == "county":
+            districts = Counter(ons[c.gss] for c in councils.values() if c.county == council.code and c.gss in ons)
+            assert council.region == districts.most_common(1)[0][0], council.name
+            checked += 1
+    assert checked > 350
