@@ -10,7 +10,9 @@ A buyer is identified, in order, by
 3. otherwise the name itself: its key is the normalised name, so spellings that differ only
    in case, punctuation or a leading "The" are one buyer.
 A council abolished in 2019-2023 becomes the council that replaced it when the notice
-postdates the change (recorded in `identified_by`).
+postdates the change (recorded in `identified_by`). A notice that names its e-tendering
+platform as the buyer ("EU SUPPLY LIMITED") is the council its web or email address, or
+its town, names ("barnsley.gov.uk", "Grimsby, North East Lincolnshire").
 
 The buyer's type comes from the same evidence, first that which decides: a council is a
 local authority; a GOV.UK organisation's format (departments, agencies, public bodies:
@@ -51,6 +53,9 @@ _NOT_A_COUNCIL = re.compile(
     r"partnership|federation|ltd|limited|plc|charity)\b")
 _KIND_HINTS = (("county council", {"CTY"}), ("district council", {"NMD"}),
                ("metropolitan", {"MD"}), ("london borough", {"LBO"}))
+# E-tendering platforms that some notices name as the buyer instead of the council using them.
+_PLATFORMS = re.compile(r"^(eu supply|proactis|delta esourcing|in tend|intend|jaggaer|mercell|atamis|"
+                        r"bravosolution|due north|procontract)\b")
 
 
 @dataclass(frozen=True)
@@ -65,20 +70,42 @@ class Buyer:
 
 
 def identify(name: str | None, identifiers: tuple = (), ca_types: frozenset = frozenset(),
-             on: date | None = None) -> Buyer:
+             on: date | None = None, places: tuple = ()) -> Buyer:
     """The buyer a notice names: `identifiers` are (scheme, id) pairs, `ca_types` Find a
-    Tender's UK_CA_TYPE ids, `on` the notice's date (for councils replaced since)."""
+    Tender's UK_CA_TYPE ids, `on` the notice's date (for councils replaced since), `places`
+    what else the notice says of where the buyer is (web and email domains, town), read only
+    when the name is an e-tendering platform's."""
     found = _identify(clean(name), tuple(identifiers), frozenset(ca_types))
+    if found.council_code is None and places and is_platform(found.name):
+        found = _council_behind_platform(found, places) or found
     if found.council_code is None:
         return found
     return _as_of(found, on)
+
+
+def is_platform(name: str | None) -> bool:
+    """Whether a buyer name is an e-tendering platform's ("EU SUPPLY LIMITED")."""
+    return bool(name) and bool(_PLATFORMS.match(match_key(name)))
+
+
+def _council_behind_platform(platform: Buyer, places: tuple) -> Buyer | None:
+    """The council a platform-named notice's web or email domain, or town, names."""
+    for place in places:
+        code = council_by_name(place) or council_by_name(f"{place} council")
+        if code:
+            council = registers().councils[code]
+            return Buyer(f"council:{code}", council.name, classify.COUNCIL_TYPE,
+                         f"council register ({council.kind_name})",
+                         f"council register: the notice names its e-tendering platform ({platform.name}) as "
+                         f"the buyer; the council from its address ({place})", code)
+    return None
 
 
 def clean(name: str | None) -> str | None:
     """The name as a person reads it: HTML entities decoded, spaces collapsed."""
     if not name:
         return None
-    return " ".join(html.unescape(html.unescape(name)).split()) or None
+    return " ".join(html.unescape(html.unescape(name)).split()).rstrip(",;:") or None
 
 
 @lru_cache(maxsize=65536)

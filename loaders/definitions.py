@@ -60,5 +60,7 @@ SMALL_NUMBERS = (
 COUNCIL_VIEWS = (
     "Council views count councils: the map of council areas, the table of council areas and the "
     "scorecard's peer comparisons count the awards of council buyers (the councils the register "
-    "identifies) by default. A toggle adds the other public bodies placed in each council's area "
-    "(NHS bodies, police, schools, national bodies with an office there), and says how much that adds.")
+    "identifies) by default. A toggle adds the other buyers placed in each council's area by their "
+    "address (NHS bodies, police and fire, schools, housing associations, utilities and others), and "
+    "says how much that adds; central government bodies never count in a council's area, because "
+    "the address of a national body's office says nothing of the area it serves.")

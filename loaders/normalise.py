@@ -335,7 +335,8 @@ def _buyer_fields(data: dict) -> dict:
     details = merged.get("details") or {}
     ca_types = frozenset(c.get("id") for c in details.get("classifications") or []
                          if isinstance(c, dict) and c.get("scheme") == "UK_CA_TYPE")
-    found = buyers.identify(published, _identifiers(merged), ca_types, _date(data.get("date")))
+    found = buyers.identify(published, _identifiers(merged), ca_types, _date(data.get("date")),
+                            _places(merged) if buyers.is_platform(published) else ())
     address = merged.get("address") or {}
     postcode = normalise_postcode(address.get("postalCode")) or extract_postcode(address.get("streetAddress"))
     return {
@@ -344,6 +345,21 @@ def _buyer_fields(data: dict) -> dict:
         "buyer_identified_by": found.identified_by, "buyer_council_code": found.council_code,
         "buyer_postcode": postcode,
     }
+
+
+def _places(party: dict) -> tuple:
+    """Where a party says it is, besides its name: the first label of its gov.uk web and email
+    domains ("barnsley"), then the parts of its locality ("Grimsby", "North East Lincolnshire")."""
+    details = party.get("details") if isinstance(party.get("details"), dict) else {}
+    contact = party.get("contactPoint") if isinstance(party.get("contactPoint"), dict) else {}
+    address = party.get("address") if isinstance(party.get("address"), dict) else {}
+    found = []
+    for text in (details.get("url"), contact.get("url"), contact.get("email")):
+        match = re.search(r"([a-z0-9-]+)\.gov\.uk\b", str(text or "").lower())
+        if match:
+            found.append(match.group(1).replace("-", " "))
+    found += [part.strip() for part in str(address.get("locality") or "").split(",") if part.strip()]
+    return tuple(dict.fromkeys(found))
 
 
 def _identifiers(party: dict) -> tuple:

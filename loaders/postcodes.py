@@ -119,13 +119,22 @@ def foreign_country(*texts: str | None) -> str | None:
     return None
 
 
+# A US state code and ZIP code ending an address ("Washington, DC. 20006", "Austin, TX 78701").
+_US_STATES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
+              "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY").split()
+_US_ZIP_AT_END = re.compile(rf"\b(?:{'|'.join(_US_STATES)})\.?,?\s+\d{{5}}(?:-\d{{4}})?\s*$")
+
+
 def _country_at_end(text: str | None) -> str | None:
-    """The foreign country named by the last words of an address's last two parts.
+    """The foreign country named by the last words of an address's last two parts, or a US
+    address's state code and ZIP code.
 
     Two parts, because a foreign postcode often follows the country ("Canada, K2K 2MB").
     """
     if not text:
         return None
+    if _US_ZIP_AT_END.search(text.strip()):
+        return "United States"
     parts = [p.strip(" .") for p in re.split(r"[\r\n,]+", text.strip()) if p.strip(" .")]
     for part in reversed(parts[-2:]):
         words = _TRAILING_WORDS.search(part)

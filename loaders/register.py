@@ -122,15 +122,18 @@ class Registers:
     def govuk_type(self, identifier: str) -> tuple[str | None, str]:
         """(buyer type or None, the format that decided it) for a GOV.UK organisation; a
         sub-organisation takes its nearest typed parent's."""
-        organisation, seen = self.organisations[identifier], set()
+        first = organisation = self.organisations[identifier]
+        seen = set()
         while organisation and organisation.slug not in seen:
             seen.add(organisation.slug)
             if organisation.format in GOVUK_TYPES:
-                return GOVUK_TYPES[organisation.format], organisation.format
+                how = (organisation.format if organisation is first else
+                       f"{first.format} of {organisation.title} ({organisation.format})")
+                return GOVUK_TYPES[organisation.format], how
             if organisation.format != "Sub organisation" or not organisation.parents:
                 break
             organisation = self.by_slug.get(organisation.parents[0])
-        return None, self.organisations[identifier].format
+        return None, first.format
 
     def area_lads(self, code: str) -> set[str]:
         """Every district code (of any vintage) inside a council's area: its own codes, the

@@ -22,6 +22,10 @@ VERSION = "3"
 
 # The award rows of council buyers: the councils the register identified.
 IS_COUNCIL = "buyer_council_code IS NOT NULL"
+# The other buyers a council area can hold, placed by their address: NHS bodies, police and
+# fire, schools, housing associations, utilities... but never central government, whose
+# office address says nothing of the area it serves.
+IS_OTHER_LOCAL_BODY = "buyer_council_code IS NULL AND buyer_type IS DISTINCT FROM 'central government'"
 
 _FOOTPRINT = f"""
 CREATE OR REPLACE TABLE supplier_footprint AS

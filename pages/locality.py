@@ -30,9 +30,10 @@ widgets.chart_block("Supplier location over time", maps.share_over_time(years, m
                     filters, "locality-by-year")
 
 st.header("Council areas")
-with_others = st.toggle("Include other public bodies placed in each area", key="other_bodies",
+with_others = st.toggle("Include other local buyers placed in each area", key="other_bodies",
                         bind="query-params",
-                        help="NHS bodies, police, schools and national bodies count in the area of their address.")
+                        help="NHS bodies, police and fire, schools, housing associations and other buyers that are "
+                             "not central government count in the area of their address.")
 st.text(locality.other_bodies_sentence(widgets.query(locality.other_bodies, filters), with_others))
 views = "council-areas-with-other-bodies" if with_others else "council-areas"
 areas = widgets.query(locality.councils, filters, measure, with_others)
@@ -72,8 +73,8 @@ st.dataframe(
     })
 st.caption(f"Council areas with at least {definitions.MIN_VALUED_AWARDS} valued awards, sorted by the local share of the "
            "measure chosen above; the download lists every area, with `compared` false for those with fewer. "
-           + ("Each area holds every buyer placed in it: the council and other public bodies with an address there."
-              if with_others else "Only council buyers count; the toggle above adds other public bodies."))
+           + ("Each area holds the council and the other local buyers with an address there (never central "
+              "government)." if with_others else "Only council buyers count; the toggle above adds other local buyers."))
 widgets.data_downloads(areas, filters, views)
 
 st.divider()

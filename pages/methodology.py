@@ -68,7 +68,8 @@ with data_quality:
                  column_config={"kind": "Kind", "count": "Records", "meaning": "What it means"})
     failed = widgets.query(quality.not_normalised)
     if failed.empty:
-        st.text("Every stored release could be read as awards.")
+        st.text("Every stored release could be read (tender, planning and other notices that carry no "
+                "award give no award rows).")
     else:
         st.text(f"Releases kept but not normalised, with the reason (the first {quality.NOT_NORMALISED_SHOWN}):")
         st.dataframe(failed, hide_index=True)

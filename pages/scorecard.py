@@ -83,7 +83,7 @@ def _postcode_note(placed: dict) -> None:
 def figures(row) -> None:
     """The council's value, awards and shares by value and by count, with what they are of."""
     totals = st.columns(2)
-    totals[0].metric("Total award value", money(row["value_gbp"]))
+    totals[0].metric("Total award value", money(row["value_gbp"]) if row["valued_awards"] else "–")
     totals[1].metric("Awards", f"{row['awards']:,.0f}")
     for basis in ("value", "count"):
         shares = st.columns(3)
@@ -91,6 +91,11 @@ def figures(row) -> None:
             column.metric(f"{label} (by {basis})", pct(row[f"{key}_{basis}_share"]))
     st.caption(readings.base_text({"total_value": row["value_gbp"], "valued_awards": row["valued_awards"],
                                    "awards": row["awards"]}))
+    st.caption(f"Unknown: locality {pct(row['unknown_locality_value_share'])} of value "
+               f"({pct(row['unknown_locality_count_share'])} of awards), supplier size "
+               f"{pct(row['unknown_size_value_share'])} ({pct(row['unknown_size_count_share'])}), VCSE status "
+               f"{pct(row['unknown_vcse_value_share'])} ({pct(row['unknown_vcse_count_share'])}). A share of 0% "
+               "with much unknown says little.")
 
 
 def ranks_block(table, council, groups, measure, filters) -> None:
@@ -153,10 +158,10 @@ def scorecard(council: str, filters) -> None:
     measure = widgets.measure_switch()
 
     st.header("Against its peers")
-    with_others = st.toggle("Include other public bodies placed in each council's area", key="other_bodies",
+    with_others = st.toggle("Include other local buyers placed in each council's area", key="other_bodies",
                             bind="query-params",
-                            help="NHS bodies, police, schools and national bodies count for the councils whose "
-                                 "area holds their address.")
+                            help="NHS bodies, police and fire, schools, housing associations and other buyers that "
+                                 "are not central government count for the councils whose area holds their address.")
     added = widgets.query(sc.other_bodies_added, sc.peer_filters(filters), council)
     st.text(sc.other_bodies_sentence(added, council, with_others))
     table = widgets.query(sc.council_table, sc.peer_filters(filters), with_others) if with_others else own

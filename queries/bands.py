@@ -14,9 +14,10 @@ from datetime import date
 import orjson
 import pandas as pd
 
+from loaders import definitions
 from loaders.classify import DEFAULT_BAND_EDGES, UNKNOWN_BAND
 from queries.filters import Filters
-from queries.formatting import money, pct
+from queries.formatting import count, money, pct
 from queries.overview import AWARD_COUNT
 
 DEFAULT_TEXT = "25k, 100k, 500k, 1m, 5m, 25m"  # loaders.classify.DEFAULT_BAND_EDGES, as typed
@@ -372,7 +373,7 @@ def histogram_sentence(frame: pd.DataFrame, measure: str) -> str:
     top = frame.sort_values(column, ascending=False).iloc[0]
     span = f"{money(top['from_gbp'])} to {money(top['to_gbp'])}"
     if measure == "count":
-        return f"The most common award size is {span} ({top['awards']:,.0f} awards)."
+        return f"The most common award size is {span} ({count(top['awards'])})."
     share = top["value_gbp"] / frame["value_gbp"].sum() if frame["value_gbp"].sum() else 0
     return (f"More award value lies in awards of {span} than in any other size: "
             f"{money(top['value_gbp'])} ({pct(share)}).")
@@ -380,7 +381,7 @@ def histogram_sentence(frame: pd.DataFrame, measure: str) -> str:
 
 def histogram_alt(frame: pd.DataFrame, measure: str, thresholds: pd.DataFrame) -> str:
     def amount(row) -> str:
-        return f"{row['awards']:,.0f} awards" if measure == "count" else money(row["value_gbp"])
+        return count(row["awards"]) if measure == "count" else money(row["value_gbp"])
     bins = "; ".join(f"{money(r['from_gbp'])} to {money(r['to_gbp'])}: {amount(r)}" for _, r in frame.iterrows())
     lines = ", ".join(f"{r['threshold']} £{r['amount_gbp']:,}" for _, r in thresholds.iterrows())
     return (f"Histogram of {MEASURE_WORDS[measure].removeprefix('of ')} by award size on a log scale: "
@@ -394,6 +395,10 @@ def band_shares_sentence(frame: pd.DataFrame, measure: str) -> str:
     known = known[known[f"sme_{basis}_share"].notna()]
     if known.empty:
         return "No awards with a value match these filters."
+    known = known[known["awards"] >= definitions.MIN_VALUED_AWARDS]  # small numbers say nothing
+    if known.empty:
+        return (f"No band has {definitions.MIN_VALUED_AWARDS} or more awards under these filters: too few to "
+                "compare the SME and local shares of bands.")
     low, high = known.iloc[0], known.iloc[-1]
     words = MEASURE_WORDS[measure]
     if low["band"] == high["band"]:
@@ -415,7 +420,8 @@ def cap_sentence(summary: dict) -> str:
     """ "12 awards (3% of awards) are over £5m; they hold £300m (61% of award value)." """
     if not summary["awards"]:
         return "No awards match these filters."
-    return (f"{summary['awards_above']:,.0f} awards ({pct(summary['awards_share'])} of awards) are over "
+    return (f"{count(summary['awards_above'])} ({pct(summary['awards_share'])} of awards) "
+            f"{'is' if round(summary['awards_above']) == 1 else 'are'} over "
             f"{money(summary['cap'])}; they hold {money(summary['value_above'])} "
             f"({pct(summary['value_share'])} of award value).")
 
@@ -427,4 +433,4 @@ def buyers_sentence(frame: pd.DataFrame, cap: float, measure: str) -> str:
     top = frame.iloc[0]
     what = "value" if measure == "value" else "awards"
     return (f"{top['buyer_name']} awards the most {what} above {money(cap)}: {money(top['value_above'])} "
-            f"across {top['awards_above']:,.0f} awards ({pct(top['share_of_buyer_value_above'])} of its award value).")
+            f"across {count(top['awards_above'])} ({pct(top['share_of_buyer_value_above'])} of its award value).")

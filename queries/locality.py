@@ -15,7 +15,7 @@ import pandas as pd
 
 from loaders import definitions
 from loaders.definitions import CAVEATS, DEFINITIONS
-from loaders.summaries import IS_COUNCIL
+from loaders.summaries import IS_COUNCIL, IS_OTHER_LOCAL_BODY
 from queries import years
 from queries.filters import Filters
 from queries.formatting import money, pct
@@ -115,11 +115,12 @@ def councils(con, filters: Filters, measure: str = "value", with_other_bodies: b
     (`compared`, small numbers); sorted by % local (of `measure`), highest first.
 
     Only council buyers count (the councils the register identifies), unless
-    `with_other_bodies`: then every buyer counts in the area it is placed in (the district of
-    its address), and awards whose buyer could not be placed form one "Area not known" row.
+    `with_other_bodies`: then the other buyers that are not central government count in the
+    area they are placed in (the district of their address), and awards whose buyer could
+    not be placed form one "Area not known" row.
     """
     rows, params = filters.rows()
-    councils_only = "" if with_other_bodies else f"WHERE {IS_COUNCIL}"
+    councils_only = f"WHERE {_buyers(with_other_bodies)}"
     frame = con.cursor().execute(f"""
         WITH per_area AS (
             SELECT buyer_area_code AS area_code,
@@ -150,8 +151,13 @@ def other_bodies(con, filters: Filters) -> dict:
     rows, params = filters.rows()
     value, awards, bodies = con.cursor().execute(f"""
         SELECT coalesce(sum(value_gbp), 0), coalesce({AWARD_COUNT}, 0), count(DISTINCT buyer_key)
-        FROM {rows} WHERE buyer_council_code IS NULL""", params).fetchone()
+        FROM {rows} WHERE {IS_OTHER_LOCAL_BODY}""", params).fetchone()
     return {"value_gbp": float(value), "awards": float(awards), "bodies": int(bodies)}
+
+
+def _buyers(with_other_bodies: bool) -> str:
+    """The buyers a council view counts: councils, and with the toggle the other local bodies."""
+    return f"({IS_COUNCIL} OR ({IS_OTHER_LOCAL_BODY}))" if with_other_bodies else IS_COUNCIL
 
 
 def other_bodies_sentence(added: dict, included: bool) -> str:
@@ -159,8 +165,9 @@ def other_bodies_sentence(added: dict, included: bool) -> str:
     40 awards." (or, with them included, what they add)."""
     if not added["bodies"]:
         return "Every buyer under these filters is a council."
-    what = (f"{added['bodies']:,} other public {'body' if added['bodies'] == 1 else 'bodies'} (NHS, police, "
-            f"schools, national bodies with an office in the area)")
+    what = (f"{added['bodies']:,} other {'buyer' if added['bodies'] == 1 else 'buyers'} placed in these areas by "
+            "their address (NHS bodies, police and fire, schools, housing associations, utilities and others; "
+            "central government bodies never count in a council's area)")
     amount = f"{money(added['value_gbp'])} and {added['awards']:,.0f} award{'' if round(added['awards']) == 1 else 's'}"
     if included:
         return f"Councils and {what}: including them adds {amount}."
@@ -253,7 +260,7 @@ def boundary_shapes(con, filters: Filters, with_other_bodies: bool = False) -> p
     A council area whose code is itself in `boundaries` is drawn as that shape. A county
     council's or combined authority's area (or a council that replaced former districts,
     against older boundaries) is drawn as the districts the council register puts in it.
-    Areas are those of council buyers, or of every buyer `with_other_bodies`. Every boundary
+    Areas are those of council buyers, and `with_other_bodies` of the other local bodies. Every boundary
     is also returned once with a null area_code, drawn underneath as the outline of the country.
     """
     if not has_boundaries(con):
@@ -261,7 +268,7 @@ def boundary_shapes(con, filters: Filters, with_other_bodies: bool = False) -> p
     rows, params = filters.rows()
     return con.cursor().execute(f"""
         WITH wanted AS (SELECT DISTINCT buyer_area_code AS area_code FROM {rows}
-                        WHERE buyer_area_code IS NOT NULL {"" if with_other_bodies else f"AND {IS_COUNCIL}"}),
+                        WHERE buyer_area_code IS NOT NULL AND {_buyers(with_other_bodies)}),
         members AS (
             SELECT area_code, area_code AS lad_code FROM wanted
             WHERE area_code IN (SELECT lad_code FROM boundaries)

@@ -144,7 +144,9 @@ def filter_options(con) -> dict:
 def trend(summary_frame: pd.DataFrame, measure: str, period: years.Period | None = None) -> pd.DataFrame:
     """% local, % SME and % VCSE per financial year (April to March), by value or by count,
     from `summary`, with each year's base (awards, valued awards) and whether the data
-    covers only part of it (`period`: the days the data covers); undated awards left out."""
+    covers only part of it (`period`: the days the data covers); undated awards left out.
+    Every year between the first and the last is listed; a year with nothing to share has
+    no share (NaN), never 0%."""
     frame = summary_frame[summary_frame["fy"].notna()]
     weight = frame["value_gbp" if measure == "value" else "awards"].fillna(0.0)
     parts = {"local": frame["loc"] == "local", "sme": frame["supplier_size"] == "SME", "vcse": _is_vcse(frame)}
@@ -153,9 +155,12 @@ def trend(summary_frame: pd.DataFrame, measure: str, period: years.Period | None
                          "value_gbp": frame["value_gbp"].fillna(0.0), "awards": frame["awards"],
                          "valued_awards": frame["valued_awards"]})
     totals = sums.groupby("fy").sum().sort_index()
+    if len(totals):  # every year from the first to the last, a year without awards included
+        totals = totals.reindex(range(int(totals.index.min()), int(totals.index.max()) + 1), fill_value=0.0)
     out = pd.DataFrame({"financial_year": [years.label(y) for y in totals.index]})
     for name in parts:
-        out[f"{name}_share"] = (totals[name] / totals["weight"].where(totals["weight"] != 0)).fillna(0.0).to_numpy()
+        # No share (not 0%) for a year with nothing to share: no awards, or none with a value.
+        out[f"{name}_share"] = (totals[name] / totals["weight"].where(totals["weight"] != 0)).to_numpy()
     out["value_gbp"] = totals["value_gbp"].to_numpy()
     out["awards"] = totals["awards"].to_numpy()
     out["valued_awards"] = totals["valued_awards"].to_numpy()

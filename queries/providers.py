@@ -8,6 +8,7 @@ counted once (1/n per supplier row of a joint award).
 
 import pandas as pd
 
+from loaders import definitions
 from queries import years
 from queries.filters import Filters
 from queries.formatting import money, pct
@@ -155,20 +156,25 @@ def year_sentence(frame: pd.DataFrame, measure: str) -> str:
     per_year["sme_share"] = per_year["key"].map(shares["SME"])
     words = "award value" if measure == "value" else "awards"
     sentence = years.change_sentence(per_year, "sme_share", words, "went to SMEs (not VCSE)", measure)
-    if sentence.startswith(("Too few", "No awards")):
+    pair = years.compared_years(per_year, measure)
+    if pair is None:
         return sentence
-    last = per_year["key"].iloc[-1]
-    return (sentence + f" VCSE organisations won {pct(shares.loc[last, 'VCSE'])} and large suppliers (not VCSE) "
-            f"{pct(shares.loc[last, 'Large'])} in {per_year['financial_year'].iloc[-1]}.")
+    last = pair.iloc[-1]
+    return (sentence + f" VCSE organisations won {pct(shares.loc[last['key'], 'VCSE'])} and large suppliers "
+            f"(not VCSE) {pct(shares.loc[last['key'], 'Large'])} in {last['financial_year']}.")
 
 
 def split_sentence(frame: pd.DataFrame, measure: str, split: str) -> str:
     """ "Large suppliers (not VCSE) won the most of award value in works (62%) and the least in
-    services (31%)." for the keys with any awards (not the Other / unknown bars)."""
+    services (31%)." for the keys with enough awards to say (not the Other / unknown bars)."""
     totals = frame.groupby("key", sort=False)["awards"].sum()
     keys = [k for k in totals.index if totals[k] > 0 and k not in (OTHER, NO_CPV, "unknown")]
     if not keys:
         return "No awards match these filters."
+    keys = [k for k in keys if totals[k] >= definitions.MIN_VALUED_AWARDS]  # small numbers say nothing
+    if not keys:
+        return (f"No {SPLIT_WORDS[split]} has {definitions.MIN_VALUED_AWARDS} or more awards under these filters: "
+                "too few to compare.")
     large = {k: _shares(frame, k, measure)["Large"] for k in keys}
     label = dict(zip(frame["key"], frame["key_label"]))
     high, low = max(keys, key=large.get), min(keys, key=large.get)

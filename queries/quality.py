@@ -60,8 +60,9 @@ EVENT_KINDS = {
 }
 NOT_NORMALISED_SHOWN = 50
 # Each value flag as the one line under value totals names it.
-LEFT_OUT_WORDS = {"over_1bn": "over £1bn", "negative": "negative", "non_gbp": "not in pounds",
-                  "placeholder": "a placeholder of £1 or less"}
+LEFT_OUT_WORDS = {"over_1bn": "over £1bn", "negative": "with a negative value",
+                  "non_gbp": "valued in another currency",
+                  "placeholder": "with a placeholder value of £1 or less"}
 
 
 def store_counts(con) -> dict:

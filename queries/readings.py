@@ -13,11 +13,15 @@ def largest_group(frame: pd.DataFrame, measure: str) -> str:
     """ "Local suppliers won 42% of award value (£12m); unknown: 3%." for a breakdown frame."""
     column = "value_share" if measure == "value" else "count_share"
     known = frame[frame["group"] != "unknown"] if "unknown" in set(frame["group"]) else frame
-    if frame[column].sum() == 0:
+    awards = frame["awards"].sum()
+    if not awards:
         return "No awards match these filters."
-    if frame["awards"].sum() < definitions.MIN_VALUED_AWARDS:
-        return (f"Only {_count(frame['awards'].sum())} under these filters: too few awards to say which group "
-                f"wins most (at least {definitions.MIN_VALUED_AWARDS} are needed).")
+    if frame[column].sum() == 0:
+        return (f"None of the {_count(awards)} under these filters has a usable value, so there is nothing to "
+                "share by value; the by count view shows them.")
+    if awards < definitions.MIN_VALUED_AWARDS:
+        return (f"Only {_count(awards)} under these filters: too few to say which group wins most (at least "
+                f"{definitions.MIN_VALUED_AWARDS} are needed).")
     top = known.sort_values(column, ascending=False).iloc[0]
     amount = money(top["value_gbp"]) if measure == "value" else f"{top['awards']:,.0f} awards"
     sentence = f"The largest group is {top['label']}, with {pct(top[column])} {MEASURE_WORDS[measure]} ({amount})."
@@ -32,9 +36,12 @@ def headline_sentence(figures: dict, area: str | None, local_km: int | None = No
     who = f"awarded by {area}" if area else "awarded"
     if figures["valued_awards"] < definitions.MIN_VALUED_AWARDS:
         valued, by = figures["valued_awards"], f" by {area}" if area else ""
-        return (f"Only {_count(valued)}{by} under these filters {'has' if valued == 1 else 'have'} a value: "
-                f"too few to say what share of the money went to local suppliers or to SMEs (at least "
-                f"{definitions.MIN_VALUED_AWARDS} are needed).")
+        how_many = (f"None of the {_count(figures['awards'])}{by} under these filters has a usable value"
+                    if not valued else
+                    f"Only {valued:,} of the {_count(figures['awards'])}{by} under these filters "
+                    f"{'has' if valued == 1 else 'have'} a usable value")
+        return (f"{how_many}: too few to say what share of the money went to local suppliers or to SMEs (at "
+                f"least {definitions.MIN_VALUED_AWARDS} are needed).")
     where = f"within {local_km} km of the buyer" if local_km else "in the buyer's own council area"
     return (f"Of {money(figures['total_value'])} {who} across {figures['awards']:,} awards, "
             f"{pct(figures['local_value_share'])} of the value went to suppliers {where} "
@@ -52,8 +59,11 @@ def trend_sentence(frame: pd.DataFrame, measure: str, whose: str | None = None) 
 def base_text(figures: dict) -> str:
     """What every share is of: "Shares by value are of £1.2m across 57 valued awards; shares by
     count are of 69 awards." """
+    by_count = f"shares by count are of {_count(figures['awards'])}."
+    if not figures["valued_awards"]:
+        return f"No award here has a usable value, so there are no shares by value; {by_count}"
     return (f"Shares by value are of {money(figures['total_value'])} across {_count(figures['valued_awards'])} "
-            f"with a value; shares by count are of {_count(figures['awards'])}.")
+            f"with a value; {by_count}")
 
 
 def _count(n: float) -> str:

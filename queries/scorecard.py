@@ -19,7 +19,7 @@ import pandas as pd
 from loaders import definitions
 from loaders.definitions import NATIONAL_PROVIDER_REGIONS
 from loaders.postcodes import extract_outward, normalise_postcode, outward
-from loaders.summaries import IS_COUNCIL
+from loaders.summaries import IS_COUNCIL, IS_OTHER_LOCAL_BODY
 from queries.filters import Filters
 from queries.formatting import money, pct
 from queries.overview import AWARD_COUNT, locality_label
@@ -59,6 +59,9 @@ MEASURES = (
     ("vcse_count_share", "% VCSE by count"),
 )
 SHARES = {"local": "loc = 'local'", "sme": "supplier_size = 'SME'", "vcse": "supplier_vcse"}
+# What is unknown beside them: shown with the council's figures, not ranked.
+UNKNOWNS = {"unknown_locality": "loc = 'unknown'", "unknown_size": "supplier_size = 'Unknown'",
+            "unknown_vcse": "supplier_vcse IS NULL"}
 PEER_GROUPS = {"type": "Same council type", "region": "Same region", "list": "Your list"}
 
 
@@ -147,18 +150,18 @@ def council_table(con, filters: Filters, with_other_bodies: bool = False) -> pd.
     VCSE shares by value and by count.
 
     A council is a buyer the council register identified; all its rows count (the same rows
-    the council's own figures use). With `with_other_bodies`, the awards of the other public
+    the council's own figures use). With `with_other_bodies`, the awards of the other local
     bodies placed in its area count too (an NHS trust in Preston counts for Preston and for
-    Lancashire). Its area and region are the register's, whatever the filters. A share is 0
+    Lancashire; central government bodies never count). Its area and region are the register's, whatever the filters. A share is 0
     when no award meets it, and empty only when there is nothing to share."""
     rows, params = filters.rows()
     shares = ", ".join(
         f"coalesce(sum(value_gbp) FILTER ({condition}), 0) / nullif(sum(value_gbp), 0) AS {name}_value_share, "
         f"coalesce({AWARD_COUNT} FILTER ({condition}), 0) / nullif({AWARD_COUNT}, 0) AS {name}_count_share"
-        for name, condition in SHARES.items())
+        for name, condition in {**SHARES, **UNKNOWNS}.items())
     others = f"""UNION ALL
             SELECT c.council, f.* FROM f JOIN area_members m ON m.lad_code = f.buyer_area_code
-            JOIN council_buyers c ON c.area_code = m.area_code WHERE f.buyer_council_code IS NULL""" \
+            JOIN council_buyers c ON c.area_code = m.area_code WHERE {IS_OTHER_LOCAL_BODY}""" \
         if with_other_bodies else ""
     frame = con.cursor().execute(f"""
         WITH f AS (SELECT * FROM {rows}),
@@ -186,7 +189,7 @@ def other_bodies_added(con, filters: Filters, council: str) -> dict:
         SELECT coalesce(sum(f.value_gbp), 0), coalesce(sum(1.0 / f.n_suppliers), 0), count(DISTINCT f.buyer_key)
         FROM {rows} JOIN area_members m ON m.lad_code = f.buyer_area_code
         JOIN council_buyers c ON c.area_code = m.area_code
-        WHERE c.council = ? AND f.buyer_council_code IS NULL""", params + [council]).fetchone()
+        WHERE c.council = ? AND {IS_OTHER_LOCAL_BODY}""", params + [council]).fetchone()
     return {"value_gbp": float(value), "awards": float(awards), "bodies": int(bodies)}
 
 
@@ -195,7 +198,7 @@ def other_bodies_sentence(added: dict, council: str, included: bool) -> str:
     £2m and 12 awards to its figures." (or, with them, what they add)."""
     if not added["bodies"]:
         return f"No other public body under these filters is placed in {council}'s area."
-    bodies = f"{added['bodies']:,} other public {'body' if added['bodies'] == 1 else 'bodies'}"
+    bodies = f"{added['bodies']:,} other {'buyer' if added['bodies'] == 1 else 'buyers'} (not central government)"
     amount = f"{money(added['value_gbp'])} and {added['awards']:,.0f} award{'' if round(added['awards']) == 1 else 's'}"
     if included:
         return (f"Peer figures include the other public bodies placed in each council's area: for {council}, "
@@ -208,7 +211,7 @@ def describe_council(table: pd.DataFrame, council: str) -> str:
     """ "Leeds City Council: a metropolitan borough council (Leeds, E08000035), Yorkshire and The Humber." """
     row = table.loc[table["council"] == council].iloc[0]
     kind = COUNCIL_TYPES.get(row["council_type"], ("council of unknown type",))[0]
-    article = "an" if kind[0].lower() in "aeiou" else "a"
+    article = "an" if kind[0].lower() in "aeio" else "a"  # "a unitary council"
     area = f" ({row['area_name']}, {row['area_code']})" if isinstance(row["area_code"], str) else ""
     region = f", {row['region']}" if isinstance(row["region"], str) else ""
     return f"{council}: {article} {kind}{area}{region}."
@@ -462,12 +465,16 @@ def suppliers_sentence(frame: pd.DataFrame, council: str, measure: str) -> str:
     """ "The largest supplier to Leeds City Council is Pennine Roads Ltd, with 67% of its award value (£300k)." """
     if frame.empty:
         return f"No awards by {council} match these filters."
-    top = frame.iloc[0]
+    if measure == "value" and not frame["value_gbp"].sum():
+        measure = "count"  # no supplier has a usable value: say who won most awards instead
+    top = frame.iloc[0] if measure == "value" else frame.sort_values("awards", ascending=False, kind="stable").iloc[0]
     share, amount = ((top["value_share"], money(top["value_gbp"])) if measure == "value"
                      else (top["count_share"], _awards(top["awards"])))
     words = "award value" if measure == "value" else "awards"
     national = int(frame["national_provider"].sum())
-    listed = (f"none of the {len(frame)} suppliers listed is a national provider" if not national else
+    listed = (("the one supplier listed is not a national provider" if len(frame) == 1 else
+               f"none of the {len(frame)} suppliers listed is a national provider") if not national else
+              "the one supplier listed is a national provider" if len(frame) == 1 else
               f"{national} of the {len(frame)} suppliers listed {'is a national provider' if national == 1 else 'are national providers'}")
     return (f"The largest supplier to {council} is {top['supplier_name']}, with {pct(share)} of its {words} "
             f"({amount}); {listed}.")
@@ -509,9 +516,15 @@ def ending_sentence(frame: pd.DataFrame, council: str, today: date, months: int 
     national = frame.loc[frame["national_provider"].astype(bool)]
     awards = (1.0 / frame["n_suppliers"]).sum()
     national_awards_ = (1.0 / national["n_suppliers"]).sum()
-    return (f"{awards:,.0f} of {council}'s contracts, worth {money(frame['value_gbp'].sum())}, end between "
-            f"{today:%d %b %Y} and {until:%d %b %Y}; {national_awards_:,.0f} of them, worth "
-            f"{money(national['value_gbp'].sum())}, with national providers.")
+    with_national = (f"{national_awards_:,.0f} of them, worth {money(national['value_gbp'].sum())}, "
+                     "with national providers" if round(national_awards_) else "none with a national provider")
+    return (f"{_contracts(awards)} of {council}'s, worth {money(frame['value_gbp'].sum())}, "
+            f"{'ends' if round(awards) == 1 else 'end'} between {today:%d %b %Y} and {until:%d %b %Y}; "
+            f"{with_national}.")
+
+
+def _contracts(n: float) -> str:
+    return "One contract" if round(n) == 1 else f"{n:,.0f} contracts"
 
 
 def coverage_against(con, filters: Filters, council: str, peers: tuple[str, ...]) -> pd.DataFrame:
@@ -530,6 +543,7 @@ def coverage_sentence(frame: pd.DataFrame, council: str) -> str:
     total = int(by_gap.loc["value", "rows"])
     if not total:
         return f"No awards by {council} match these filters."
-    return (f"Of {council}'s {total:,} award rows, {pct(by_gap.loc['value', 'share'])} have no value, "
+    return (f"Of {council}'s {total:,} award row{'' if total == 1 else 's'}, {pct(by_gap.loc['value', 'share'])} "
+            "have no value, "
             f"{pct(by_gap.loc['postcode', 'share'])} no supplier postcode (so locality is unknown) and "
             f"{pct(by_gap.loc['size', 'share'])} no size.")

@@ -71,14 +71,11 @@ def change_sentence(frame: pd.DataFrame, share: str, whose: str, what: str, meas
     value"; `what` is "went to local suppliers"."""
     if frame.empty:
         return "No awards with a date match these filters."
-    base = frame["valued_awards" if measure == "value" else "awards"]
-    enough = frame[base.round(6) >= definitions.MIN_VALUED_AWARDS]
-    if enough.empty:
+    pair = compared_years(frame, measure)
+    if pair is None:
         return (f"Too few awards in any one financial year to say how this has changed (at least "
                 f"{definitions.MIN_VALUED_AWARDS} a year are needed).")
-    whole = enough[~enough["part_year"].astype(bool)]
-    pair = whole if len(whole) >= 2 else enough
-    last, first = pair.iloc[-1], pair.iloc[0]
+    first, last = pair.iloc[0], pair.iloc[-1]
     sentence = f"In {_year(last)}, {pct(last[share])} of {whose} {what}"
     if len(pair) > 1:
         if pct(last[share]) == pct(first[share]):
@@ -88,10 +85,22 @@ def change_sentence(frame: pd.DataFrame, share: str, whose: str, what: str, meas
             sentence += f", {change} from {pct(first[share])} in {_year(first)}"
     sentence += "."
     latest = frame.iloc[-1]
-    if pair is whole and latest["financial_year"] != last["financial_year"] and latest["part_year"]:
+    if latest["financial_year"] != last["financial_year"] and latest["part_year"]:
         sentence += (f" {latest['financial_year']} is left out of the comparison: the data covers only "
                      f"{latest['covered']}.")
     return sentence
+
+
+def compared_years(frame: pd.DataFrame, measure: str) -> pd.DataFrame | None:
+    """The years a reading compares, first to last: those with at least MIN_VALUED_AWARDS
+    awards (valued awards, by value), whole years only where there are two; None when no
+    year has enough."""
+    base = frame["valued_awards" if measure == "value" else "awards"]
+    enough = frame[base.round(6) >= definitions.MIN_VALUED_AWARDS]
+    if enough.empty:
+        return None
+    whole = enough[~enough["part_year"].astype(bool)]
+    return whole if len(whole) >= 2 else enough
 
 
 def _year(row) -> str:

@@ -73,10 +73,12 @@ def test_charts_draw_the_query_results(monkeypatch, small_store):
             assert bar["x"] == pytest.approx(frame["value_gbp"].tolist())
         years = trend(summary(con, Filters()), "value")
     local_line = charts[3]["data"][0]
-    assert years["financial_year"].tolist() == ["2021-22", "2023-24", "2024-25"]
+    # Every year from the first to the last, 2022-23 (no awards) included with no share.
+    assert years["financial_year"].tolist() == ["2021-22", "2022-23", "2023-24", "2024-25"]
     # The data run from January 2022 to June 2024: the first and last years are part years.
-    assert local_line["x"] == ["2021-22 (part year)", "2023-24", "2024-25 (part year)"]
-    assert local_line["y"] == pytest.approx(years["local_share"].tolist())
+    assert local_line["x"] == ["2021-22 (part year)", "2022-23", "2023-24", "2024-25 (part year)"]
+    assert local_line["y"][1] is None and years["local_share"].isna().tolist() == [False, True, False, False]
+    assert [y for y in local_line["y"] if y is not None] == pytest.approx(years["local_share"].dropna().tolist())
 
 
 def test_count_switch_from_url_draws_counts(monkeypatch, small_store):

@@ -158,3 +158,29 @@ def test_district_successors():
     assert frame.loc["E07000165", "county_area_code"] == "E10000023"
     assert frame.loc["E07000026", "successor_area_code"] == "E06000063"   # Allerdale -> Cumberland
     assert frame.index.is_unique
+
+
+@pytest.mark.parametrize("places, code", [
+    (("barnsley", "Barnsley", "South Yorkshire"), "BNS"),            # procurement@barnsley.gov.uk
+    (("nelincs", "Grimsby", "North East Lincolnshire"), "NEL"),      # nelincs.gov.uk says nothing; the town does
+])
+def test_a_notice_naming_its_e_tendering_platform_is_the_council_behind_it(places, code):
+    found = buyers.identify("EU SUPPLY LIMITED", places=places)
+    assert found.council_code == code
+    assert "e-tendering platform (EU SUPPLY LIMITED)" in found.identified_by
+
+
+def test_places_are_read_only_for_platform_names():
+    assert buyers.identify("Peabody Trust", places=("barnsley",)).council_code is None
+    assert buyers.identify("EU SUPPLY LIMITED", places=("nowhere",)).council_code is None
+
+
+def test_trailing_punctuation_is_not_part_of_a_name():
+    assert buyers.identify("The Police and Crime Commissioner for Bedfordshire,").name == \
+        "The Police and Crime Commissioner for Bedfordshire"
+
+
+def test_a_sub_organisation_says_whose_type_it_takes():
+    found = buyers.identify("Gov Facility Services Ltd")
+    assert (found.type, found.type_basis) == (
+        "central government", "GOV.UK format: Sub organisation of Ministry of Justice (Ministerial department)")

@@ -46,6 +46,7 @@ AWARDS = (
      for m in range(1, 13) for d in (12, 20) if (m, d) <= (7, 12)] +           # 13 same region
     [("West Northamptonshire Council", "NN1 1ED", "5 Guildhall Rd, NN1 1DP", 0.01, "GBP", "2024-05-01"),
      (TRUST, "LS1 3EX", "3 Deansgate, M1 1AA", 1_000_000.0, "GBP", "2024-06-01"),
+     ("Department for Education", "LS1 4AP", "3 Deansgate, M1 1AA", 5_000_000.0, "GBP", "2024-06-02"),
      ("Leeds City Council", "LS1 1UR", "1 Mill Lane, LS6 2AB", 2_000_000_000.0, "GBP", "2024-07-01"),
      ("Leeds City Council", "LS1 1UR", "1 Mill Lane, LS6 2AB", -5_000.0, "GBP", "2024-07-02"),
      ("Leeds City Council", "LS1 1UR", "1 Mill Lane, LS6 2AB", 9_000.0, "EUR", "2024-07-03"),
@@ -103,8 +104,9 @@ def test_left_out_line_names_each_flag_with_its_value(honest_store):
         frame = quality.left_out(con, Filters())
     assert dict(zip(frame["flag"], frame["awards"])) == {"over_1bn": 1, "negative": 1, "non_gbp": 1, "placeholder": 2}
     assert quality.left_out_sentence(frame) == (
-        "Left out of value totals: 1 award over £1bn (£2bn), 1 award negative (-£5k), 1 award not in pounds "
-        "and 2 awards a placeholder of £1 or less; they still count by number of awards.")
+        "Left out of value totals: 1 award over £1bn (£2bn), 1 award with a negative value (-£5k), 1 award "
+        "valued in another currency and 2 awards with a placeholder value of £1 or less; they still count by "
+        "number of awards.")
 
 
 @pytest.mark.parametrize("page", VALUE_PAGES)
@@ -153,8 +155,9 @@ def test_scorecard_of_a_council_with_too_few_awards(monkeypatch, honest_store):
     assert any("too few awards to say how it compares" in t for t in shown)
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Local (by value)"] == "–" and metrics["Local (by count)"] == "100%"
-    assert any(c.value == "Shares by value are of £0 across 0 awards with a value; shares by count are of 1 award."
-               for c in app.caption)
+    assert any(c.value == "No award here has a usable value, so there are no shares by value; shares by count "
+                          "are of 1 award." for c in app.caption)
+    assert metrics["Total award value"] == "–"
 
 
 def test_peer_comparison_leaves_out_councils_with_too_few_awards(honest_store):
@@ -176,10 +179,13 @@ def test_council_areas_count_councils_unless_told(honest_store):
         added = locality.other_bodies(con, Filters())
     assert councils_only.loc["Leeds", "value_gbp"] == 250_000
     assert everyone.loc["Leeds", "value_gbp"] == 1_250_000       # the trust's £1m placed in Leeds
+    # The trust counts in Leeds; the Department for Education's Leeds office does not.
     assert added == {"value_gbp": 1_000_000.0, "awards": 1.0, "bodies": 1}
+    assert "Leeds" in everyone.index and everyone["value_gbp"].sum() == councils_only["value_gbp"].sum() + 1_000_000
     assert locality.other_bodies_sentence(added, False) == (
-        "Council buyers only. The 1 other public body (NHS, police, schools, national bodies with an office in "
-        "the area) would add £1m and 1 award.")
+        "Council buyers only. The 1 other buyer placed in these areas by their address (NHS bodies, police and "
+        "fire, schools, housing associations, utilities and others; central government bodies never count in a "
+        "council's area) would add £1m and 1 award.")
     assert bool(councils_only.loc["Leeds", "compared"]) and not bool(councils_only.loc["West Northamptonshire",
                                                                                        "compared"])
 
@@ -256,3 +262,19 @@ def test_methodology_states_how_buyers_are_identified_with_the_registers_attribu
     assert shown.count("Who the buyer is. A buyer is identified before it is placed") == 1
     assert "Small numbers: a council is ranked" in shown and "Part years." in shown
     assert "Find a Tender: every stage (no stages filter)" in shown
+
+
+def test_readings_of_small_groups_say_too_few(honest_store):
+    """Provider splits and value bands compare only groups of 20 or more awards."""
+    from queries import bands, providers
+    with store.read_only(honest_store) as con:
+        split = providers.provider_split(con, Filters(buyers=(WEST_NORTHANTS, TRUST)), "buyer_type")
+        assert providers.split_sentence(split, "count", "buyer_type") == (
+            "No buyer type has 20 or more awards under these filters: too few to compare.")
+        everyone = providers.provider_split(con, Filters(), "buyer_type")
+        assert providers.split_sentence(everyone, "count", "buyer_type").startswith("For buyer type local authority")
+        banded = bands.band_distribution(con, Filters(buyers=(BRADFORD,)))
+        assert bands.band_shares_sentence(banded, "value") == (
+            "In the under 25k band, SMEs won 0% of award value and local suppliers 48%.")
+        assert bands.band_shares_sentence(bands.band_distribution(con, Filters(buyers=(TRUST,))), "value") == (
+            "No band has 20 or more awards under these filters: too few to compare the SME and local shares of bands.")

@@ -303,7 +303,7 @@ def test_contracts_ending_within_24_months(extra_store):
 def test_page_lists_contracts_ending(monkeypatch, extra_store):
     app = scorecard_page(monkeypatch, extra_store, council=LEEDS)
     until = sc.add_months(TODAY, 24)
-    assert (f"1 of {LEEDS}'s contracts, worth £500k, end between {TODAY:%d %b %Y} and {until:%d %b %Y}; "
+    assert (f"One contract of {LEEDS}'s, worth £500k, ends between {TODAY:%d %b %Y} and {until:%d %b %Y}; "
             f"1 of them, worth £500k, with national providers.") in texts(app)
     ending = next(d.value for d in app.dataframe if "national_provider" in d.value and "contract_end" in d.value
                   and "councils_served" not in d.value)
@@ -332,5 +332,5 @@ def test_coverage(small_store):
 
 def test_page_shows_coverage(monkeypatch, small_store):
     app = scorecard_page(monkeypatch, small_store, council=MANCHESTER)
-    assert (f"Of {MANCHESTER}'s 1 award rows, 0% have no value, 100% no supplier postcode (so locality is "
+    assert (f"Of {MANCHESTER}'s 1 award row, 0% have no value, 100% no supplier postcode (so locality is "
             f"unknown) and 100% no size.") in texts(app)

@@ -19,6 +19,8 @@ from tests.app_fixtures import AWARDS, LOOKUP, build_small_store, release
 from tests.test_app import run_app
 from ui import size_charts
 
+pytestmark = pytest.mark.usefixtures("small_numbers_off")  # figures on a few awards
+
 PROVIDER_PAGE, BANDS_PAGE = "pages/provider_size.py", "pages/value_bands.py"
 
 # Ground truth by hand from AWARDS (index: value, provider group, locality, financial year).

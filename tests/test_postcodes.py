@@ -62,6 +62,8 @@ def test_extract_postcode_none_when_there_is_none(text):
 
 @pytest.mark.parametrize("address, country", [
     ("3001 Solent Road\r\nKanata\r\nOntario\r\nCanada\r\nK2K 2MB", "Canada"),
+    ("1717 Pennsylvania Avenue, NW  Suite 1025  Washington, DC. 20006", "United States"),  # real, no country named
+    ("500 Congress Avenue, Austin, TX 78701-1234", "United States"),
     ("800 Hicks Rd, Rolling Meadows, IL60008 USA", "United States"),
     ("Riverview House, 21-23 City Quay, Dublin, Dublin 2, Ireland", "Ireland"),
     ("Dublin 2, Ireland", "Ireland"),

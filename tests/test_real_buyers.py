@@ -92,6 +92,13 @@ def test_every_named_council_is_identified(buyer_rows):
             assert code is not None, published
 
 
+def test_notices_naming_their_e_tendering_platform_are_the_councils_behind_it(buyer_rows):
+    """Two real notices name EU SUPPLY LIMITED as the buyer; their addresses are Barnsley's
+    and North East Lincolnshire's town halls."""
+    found = {code for _, published, code, *_ in buyer_rows if published == "EU SUPPLY LIMITED"}
+    assert found and found <= {"BNS", "NEL"}
+
+
 def test_county_and_combined_authority_areas(buyer_rows):
     areas = {published: area for _, published, _, area, *_ in buyer_rows}
     assert areas["Hertfordshire County Council - Children's Services"] == "E10000015"   # E10: the county

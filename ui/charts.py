@@ -54,12 +54,14 @@ PART_YEAR_NOTE = ("A year marked \"(part year)\", with hollow markers, is one th
 def trend_lines(frame: pd.DataFrame) -> go.Figure:
     """% local, % SME and % VCSE by financial year, one line each; part years (the data
     covers only some of their months) are labelled so and drawn with hollow markers."""
-    x = [years.shown_label(row) for row in frame.to_dict("records")]
-    symbols = ["circle-open" if row.get("part_year") else "circle" for row in frame.to_dict("records")]
-    figure = go.Figure([go.Scatter(x=x, y=frame[column].tolist(), name=name,
+    rows = frame.to_dict("records")
+    x = [years.shown_label(row) for row in rows]
+    symbols = ["circle-open" if row.get("part_year") else "circle" for row in rows]
+    bases = [f"{row['awards']:,.0f} award{'' if round(row['awards']) == 1 else 's'}" for row in rows]
+    figure = go.Figure([go.Scatter(x=x, y=frame[column].tolist(), name=name, customdata=bases,
                                    mode="lines+markers", line={"color": colour, "width": 3},
                                    marker={"symbol": symbols, "size": 9},
-                                   hovertemplate=f"{name} %{{x}}: %{{y:.0%}}<extra></extra>")
+                                   hovertemplate=f"{name} %{{x}}: %{{y:.0%}} (of %{{customdata}})<extra></extra>")
                         for column, name, colour in TREND_LINES])
     figure.update_layout(yaxis={"tickformat": ".0%", "rangemode": "tozero", "title": "Share"},
                          xaxis={"title": "Financial year (April to March)", "type": "category"}, height=360,
