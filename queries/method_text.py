@@ -110,7 +110,8 @@ POSTCODES = (
     "Postcodes are normalised (upper case, one space) and, when postalCode is empty, taken as the "
     "last valid postcode in the free address text (which copes with lower case, no space, \\r\\n, "
     "literal rn left by lost backslashes, and N/A). An address whose structured country or last "
-    "words name another country (Ireland, Canada, USA, ...) is outside the UK; JE, GY and IM "
+    "words name another country (Ireland, Canada, USA, ...), or that ends with a US state code and "
+    "ZIP code, is outside the UK; JE, GY and IM "
     "postcodes are the Crown dependencies, also outside the UK. An address whose last part is an "
     "outward code alone (\"..., Leeds, LS6\") keeps it as a partial postcode, placed to its "
     "postcode district.")
