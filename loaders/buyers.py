@@ -143,7 +143,7 @@ def _type_without_register(name: str | None, ca_types: frozenset) -> tuple[str, 
     """Find a Tender's classification where it names central government, else the name rules."""
     if ca_types & classify.CENTRAL_GOVERNMENT_CA_TYPES:
         return "central government", "Find a Tender UK_CA_TYPE"
-    return classify.buyer_type(name, frozenset()), "name rules"
+    return classify.buyer_type(name), "name rules"
 
 
 def _as_of(buyer: Buyer, on: date | None) -> Buyer:

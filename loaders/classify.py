@@ -74,13 +74,12 @@ def supplier_vcse(details: dict, party: dict) -> bool | None:
     return None
 
 
-def buyer_type(name: str | None, ca_types: set[str]) -> str:
-    """The buyer's type from its name, then its Find a Tender UK_CA_TYPE classification."""
+def buyer_type(name: str | None) -> str:
+    """The buyer's type from its name: the last resort of loaders.buyers, after the registers
+    and Find a Tender's UK_CA_TYPE classification."""
     for label, pattern in _BUYER_TYPE_PATTERNS:
         if name and pattern.search(name):
             return label
-    if ca_types & CENTRAL_GOVERNMENT_CA_TYPES:
-        return "central government"
     return "other"
 
 

@@ -99,10 +99,6 @@ class Registers:
         self.names = names  # name variant -> council code (the register's lookup)
         self.organisations = organisations
         self.by_slug = {o.slug: o for o in organisations.values()}
-        self.by_gss = {}
-        for council in sorted(councils.values(), key=lambda c: c.end is None):
-            for code in (council.gss, *council.former_gss):
-                self.by_gss[code] = council  # a current council wins a code it shares with a former one
 
     def successor(self, code: str, on: date | None) -> tuple[str, list[str]]:
         """The council that stood for `code` on `on`: itself, or the single council that

@@ -30,8 +30,7 @@ widgets.chart_block("Spend by provider size", charts.breakdown_bar(frame, measur
                     filters, "provider")
 
 for split, title in SPLITS:
-    frame = (widgets.query(providers.provider_split, filters, split, widgets.data_period(filters)) if split == "year"
-             else widgets.query(providers.provider_split, filters, split))
+    frame = widgets.query(providers.provider_split, filters, split, widgets.data_period(filters))
     reading = (providers.year_sentence(frame, measure) if split == "year"
                else providers.split_sentence(frame, measure, split))
     widgets.chart_block(title, size_charts.provider_stack(frame, measure, split), frame, reading,

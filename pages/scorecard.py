@@ -91,11 +91,7 @@ def figures(row) -> None:
             column.metric(f"{label} (by {basis})", pct(row[f"{key}_{basis}_share"]))
     st.caption(readings.base_text({"total_value": row["value_gbp"], "valued_awards": row["valued_awards"],
                                    "awards": row["awards"]}))
-    st.caption(f"Unknown: locality {pct(row['unknown_locality_value_share'])} of value "
-               f"({pct(row['unknown_locality_count_share'])} of awards), supplier size "
-               f"{pct(row['unknown_size_value_share'])} ({pct(row['unknown_size_count_share'])}), VCSE status "
-               f"{pct(row['unknown_vcse_value_share'])} ({pct(row['unknown_vcse_count_share'])}). A share of 0% "
-               "with much unknown says little.")
+    st.caption(sc.unknown_sentence(row))
 
 
 def ranks_block(table, council, groups, measure, filters) -> None:

@@ -18,7 +18,7 @@ from loaders.definitions import CAVEATS, DEFINITIONS
 from loaders.summaries import IS_COUNCIL, IS_OTHER_LOCAL_BODY
 from queries import years
 from queries.filters import Filters
-from queries.formatting import money, pct
+from queries.formatting import count, money, pct
 from queries.overview import AWARD_COUNT, DIMENSIONS, GROUP_LABELS
 from queries.readings import MEASURE_WORDS
 
@@ -168,7 +168,7 @@ def other_bodies_sentence(added: dict, included: bool) -> str:
     what = (f"{added['bodies']:,} other {'buyer' if added['bodies'] == 1 else 'buyers'} placed in these areas by "
             "their address (NHS bodies, police and fire, schools, housing associations, utilities and others; "
             "central government bodies never count in a council's area)")
-    amount = f"{money(added['value_gbp'])} and {added['awards']:,.0f} award{'' if round(added['awards']) == 1 else 's'}"
+    amount = f"{money(added['value_gbp'])} and {count(added['awards'])}"
     if included:
         return f"Councils and {what}: including them adds {amount}."
     return f"Council buyers only. The {what} would add {amount}."
@@ -347,10 +347,8 @@ def supplier_reading(frame: pd.DataFrame, buyer: str, home: dict, measure: str) 
     unplaced = frame.loc[frame["latitude"].isna(), amount_col].sum() / total
     districts = frame.loc[frame["lad_code"].notna(), "lad_code"].nunique()
     if frame["awards"].sum() < definitions.MIN_VALUED_AWARDS:
-        n = frame["awards"].sum()
-        return (f"{buyer} made only {n:,.0f} award{'' if round(n) == 1 else 's'} under these filters: too few "
-                f"to say what share went to local suppliers. Its suppliers are in {districts} "
-                f"district{'s' if districts != 1 else ''}.")
+        return (f"{buyer} made only {count(frame['awards'].sum())} under these filters: too few to say what "
+                f"share went to local suppliers. Its suppliers are in {count(districts, 'district')}.")
     whole = f"{money(total)} awarded" if measure == "value" else f"the {total:,.0f} awards made"
     where = f" ({home['area_name']})" if home.get("area_name") else ""
     sentence = (f"Of {whole} by {buyer}, {pct(local)} went to local suppliers{where}; "

@@ -10,7 +10,7 @@ import pandas as pd
 from loaders import store
 from loaders.normalise import UNNAMED_SUPPLIER
 from queries.filters import Filters
-from queries.formatting import money
+from queries.formatting import count, money
 
 # (figure, SQL condition on an award row, why it happens). The conditions are those of
 # loaders.info._quality, so the store column equals `info`.
@@ -135,7 +135,7 @@ def left_out(con, filters: Filters) -> pd.DataFrame:
 def left_out_sentence(frame: pd.DataFrame) -> str:
     """ "Left out of value totals: 2 awards over £1bn (£3.4bn) and 1 a placeholder of £1 or
     less; they still count by number of awards." """
-    parts = [f"{row.awards:,} {'award' if row.awards == 1 else 'awards'} {LEFT_OUT_WORDS[row.flag]}"
+    parts = [f"{count(row.awards)} {LEFT_OUT_WORDS[row.flag]}"
              + (f" ({money(row.value_gbp)})" if row.flag in ("over_1bn", "negative") else "")
              for row in frame.itertuples() if row.awards]
     if not parts:

@@ -4,7 +4,7 @@ import pandas as pd
 
 from loaders import definitions
 from queries import years
-from queries.formatting import money, pct
+from queries.formatting import count, money, pct
 
 MEASURE_WORDS = {"value": "of award value", "count": "of awards"}
 
@@ -17,10 +17,10 @@ def largest_group(frame: pd.DataFrame, measure: str) -> str:
     if not awards:
         return "No awards match these filters."
     if frame[column].sum() == 0:
-        return (f"None of the {_count(awards)} under these filters has a usable value, so there is nothing to "
+        return (f"None of the {count(awards)} under these filters has a usable value, so there is nothing to "
                 "share by value; the by count view shows them.")
     if awards < definitions.MIN_VALUED_AWARDS:
-        return (f"Only {_count(awards)} under these filters: too few to say which group wins most (at least "
+        return (f"Only {count(awards)} under these filters: too few to say which group wins most (at least "
                 f"{definitions.MIN_VALUED_AWARDS} are needed).")
     top = known.sort_values(column, ascending=False).iloc[0]
     amount = money(top["value_gbp"]) if measure == "value" else f"{top['awards']:,.0f} awards"
@@ -36,9 +36,9 @@ def headline_sentence(figures: dict, area: str | None, local_km: int | None = No
     who = f"awarded by {area}" if area else "awarded"
     if figures["valued_awards"] < definitions.MIN_VALUED_AWARDS:
         valued, by = figures["valued_awards"], f" by {area}" if area else ""
-        how_many = (f"None of the {_count(figures['awards'])}{by} under these filters has a usable value"
+        how_many = (f"None of the {count(figures['awards'])}{by} under these filters has a usable value"
                     if not valued else
-                    f"Only {valued:,} of the {_count(figures['awards'])}{by} under these filters "
+                    f"Only {valued:,} of the {count(figures['awards'])}{by} under these filters "
                     f"{'has' if valued == 1 else 'have'} a usable value")
         return (f"{how_many}: too few to say what share of the money went to local suppliers or to SMEs (at "
                 f"least {definitions.MIN_VALUED_AWARDS} are needed).")
@@ -59,15 +59,11 @@ def trend_sentence(frame: pd.DataFrame, measure: str, whose: str | None = None) 
 def base_text(figures: dict) -> str:
     """What every share is of: "Shares by value are of £1.2m across 57 valued awards; shares by
     count are of 69 awards." """
-    by_count = f"shares by count are of {_count(figures['awards'])}."
+    by_count = f"shares by count are of {count(figures['awards'])}."
     if not figures["valued_awards"]:
         return f"No award here has a usable value, so there are no shares by value; {by_count}"
-    return (f"Shares by value are of {money(figures['total_value'])} across {_count(figures['valued_awards'])} "
+    return (f"Shares by value are of {money(figures['total_value'])} across {count(figures['valued_awards'])} "
             f"with a value; {by_count}")
-
-
-def _count(n: float) -> str:
-    return f"{n:,.0f} award" + ("" if round(n) == 1 else "s")
 
 
 def bar_alt(frame: pd.DataFrame, measure: str, subject: str) -> str:

@@ -21,7 +21,7 @@ from loaders.definitions import NATIONAL_PROVIDER_REGIONS
 from loaders.postcodes import extract_outward, normalise_postcode, outward
 from loaders.summaries import IS_COUNCIL, IS_OTHER_LOCAL_BODY
 from queries.filters import Filters
-from queries.formatting import money, pct
+from queries.formatting import count, money, pct
 from queries.overview import AWARD_COUNT, locality_label
 
 
@@ -197,14 +197,24 @@ def other_bodies_sentence(added: dict, council: str, included: bool) -> str:
     """ "Councils only. The 3 other public bodies placed in Leeds City Council's area would add
     £2m and 12 awards to its figures." (or, with them, what they add)."""
     if not added["bodies"]:
-        return f"No other public body under these filters is placed in {council}'s area."
+        return f"No other local buyer under these filters is placed in {council}'s area."
     bodies = f"{added['bodies']:,} other {'buyer' if added['bodies'] == 1 else 'buyers'} (not central government)"
-    amount = f"{money(added['value_gbp'])} and {added['awards']:,.0f} award{'' if round(added['awards']) == 1 else 's'}"
+    amount = f"{money(added['value_gbp'])} and {count(added['awards'])}"
     if included:
         return (f"Peer figures include the other public bodies placed in each council's area: for {council}, "
                 f"{bodies} adding {amount}. The rest of this page is the council's own awards.")
     return (f"Peer figures count councils' own awards only. The {bodies} placed in {council}'s area would "
             f"add {amount}.")
+
+
+def unknown_sentence(row) -> str:
+    """What is unknown beside a council's shares: "Unknown: locality 5% of value (2% of
+    awards), supplier size 12% (15%), VCSE status 2% (3%)."."""
+    parts = [f"{words} {pct(row[f'{key}_value_share'])}{' of value' if i == 0 else ''} "
+             f"({pct(row[f'{key}_count_share'])}{' of awards' if i == 0 else ''})"
+             for i, (key, words) in enumerate((("unknown_locality", "locality"), ("unknown_size", "supplier size"),
+                                               ("unknown_vcse", "VCSE status")))]
+    return f"Unknown: {', '.join(parts)}. A share of 0% with much unknown says little."
 
 
 def describe_council(table: pd.DataFrame, council: str) -> str:

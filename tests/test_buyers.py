@@ -96,6 +96,16 @@ def test_buyer_type_from_identifiers_then_registers_then_names(published, identi
     assert (found.key, found.type, found.type_basis) == (key, kind, basis)
 
 
+def test_find_a_tender_classification_types_buyers_no_register_knows():
+    """UK_CA_TYPE publicAuthorityCentralGovernment names central government; other
+    classifications decide nothing; a council stays a local authority whatever it says."""
+    central = frozenset({"publicAuthorityCentralGovernment"})
+    assert buyers.identify("Regional Body X", (), central).type == "central government"
+    assert buyers.identify(None, (), central).type == "central government"
+    assert buyers.identify("Regional Body X", (), frozenset({"publicAuthoritySubCentralGovernment"})).type == "other"
+    assert buyers.identify("Lancaster City Council", (), central).type == "local authority"
+
+
 def test_spellings_of_one_unregistered_buyer_share_a_key():
     keys = {buyers.identify(n).key for n in ("THE UNIVERSITY OF BIRMINGHAM", "The University of Birmingham",
                                              "University of Birmingham")}

@@ -84,30 +84,18 @@ BUYERS = [
 
 @pytest.mark.parametrize("name, expected", BUYERS)
 def test_buyer_type_from_name(name, expected):
-    assert classify.buyer_type(name, set()) == expected
+    assert classify.buyer_type(name) == expected
 
 
 @pytest.mark.parametrize("name", ["Arts Council England", "British Council", "Research Council for Science"])
 def test_buyer_type_councils_that_are_not_local_authorities(name):
     """Arts Council England and the like are not local authorities."""
-    assert classify.buyer_type(name, set()) != "local authority"
-
-
-def test_buyer_type_fts_central_government_classification_fallback():
-    """Find a Tender's UK_CA_TYPE publicAuthorityCentralGovernment names central government."""
-    assert classify.buyer_type("Cefas", {"publicAuthorityCentralGovernment"}) == "central government"
-    assert classify.buyer_type(None, {"publicAuthorityCentralGovernment"}) == "central government"
-    assert classify.buyer_type("Cefas", {"publicAuthoritySubCentral"}) == "other"
-
-
-def test_buyer_type_name_wins_over_classification():
-    """A council flagged central government by its classification is still a local authority."""
-    assert classify.buyer_type("Lancaster City Council", {"publicAuthorityCentralGovernment"}) == "local authority"
+    assert classify.buyer_type(name) != "local authority"
 
 
 def test_buyer_type_unknown_is_other():
-    assert classify.buyer_type("Welland Procurement Unit", set()) == "other"
-    assert classify.buyer_type(None, set()) == "other"
+    assert classify.buyer_type("Welland Procurement Unit") == "other"
+    assert classify.buyer_type(None) == "other"
 
 
 # --- value flag and band -------------------------------------------------------------------

@@ -283,19 +283,9 @@ def test_region_code_places_suppliers_without_a_postcode(by_award):
         assert row["locality"] == ("unknown" if row["supplier_region"] == row["buyer_region"] else "elsewhere_uk")
 
 
-@pytest.fixture(scope="module")
-def geocoded_store(files, tmp_path_factory):
-    """The reference files imported without a lookup, then placed by `geocode --offline`."""
-    path = tmp_path_factory.mktemp("geocoded") / "awards.duckdb"
-    for command in (["import", *map(str, files)], ["geocode", "--offline", "--lookup", str(LOOKUP)]):
-        result = subprocess.run([sys.executable, "-m", "loaders", *command, "--store", str(path), "--quiet"],
-                                cwd=ROOT, capture_output=True, text=True, timeout=300)
-        assert result.returncode == 0, result.stderr
-    return path
-
-
-def test_geocode_places_extractable_uk_postcodes(geocoded_store):
-    rows = rows_of(geocoded_store, "SELECT supplier_postcode, supplier_lad_code, buyer_postcode, buyer_lad_code "
+def test_geocode_places_extractable_uk_postcodes(all_samples_store):
+    """The samples imported without a lookup, then placed by `geocode --offline` (tests/conftest.py)."""
+    rows = rows_of(all_samples_store, "SELECT supplier_postcode, supplier_lad_code, buyer_postcode, buyer_lad_code "
                                    "FROM awards")
     postcodes = [(pc, lad) for r in rows for pc, lad in ((r["supplier_postcode"], r["supplier_lad_code"]),
                                                           (r["buyer_postcode"], r["buyer_lad_code"])) if pc]
@@ -310,9 +300,9 @@ OWN_AREAS = {"Lancaster City Council": "Lancaster", "London Borough of Merton": 
              "Liverpool City Council": "Liverpool", "City of Doncaster Council": "Doncaster"}
 
 
-def test_council_buyers_land_in_their_own_area(geocoded_store):
+def test_council_buyers_land_in_their_own_area(all_samples_store):
     found = {r["buyer_name"]: r["buyer_area_name"] for r in
-             rows_of(geocoded_store, "SELECT DISTINCT buyer_name, buyer_area_name FROM awards")}
+             rows_of(all_samples_store, "SELECT DISTINCT buyer_name, buyer_area_name FROM awards")}
     present = {name: area for name, area in OWN_AREAS.items() if name in found}
     assert len(present) >= 6
     assert {name: found[name] for name in present} == present
