@@ -14,6 +14,7 @@ import pytest
 
 from benchmarks.browser import serving as serve_app
 from tests.app_fixtures import build_small_store
+from ui.registry import PAGES
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -160,11 +161,9 @@ def test_row_download_neutralises_formula_like_names(app_url, page):
     assert all(row["notice_url"].startswith("https://www.contractsfinder.service.gov.uk/Notice/") for row in rows)
 
 
-PAGE_PATHS = ("", "provider_size", "locality", "value_bands", "scorecard", "suppliers", "contracts",
-              "methodology", "data")
 
 
-@pytest.mark.parametrize("path", PAGE_PATHS)
+@pytest.mark.parametrize("path", [p.url_path for p in PAGES])
 def test_every_page_deep_linked_on_a_fresh_server_loads_without_error(small_store, tmp_path, browser, path):
     """A shared link is often the first request a server gets: it must work then too."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})

@@ -9,16 +9,15 @@ page in the system Chromium (/usr/bin/chromium) and saves one PNG per page.
 import argparse
 import subprocess
 import sys
+from urllib.parse import urlencode
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 from benchmarks.browser import CHROMIUM_ARGS, serving
+from ui.registry import PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = {"overview": "", "provider_size": "provider_size", "locality": "locality",
-         "value_bands": "value_bands", "scorecard": "scorecard?council=Leeds+City+Council",
-         "suppliers": "suppliers", "contracts": "contracts", "methodology": "methodology", "data": "data"}
 
 
 def main() -> None:
@@ -42,12 +41,12 @@ def _shoot(base: str, out: Path) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        for name, path in PAGES.items():
-            page.goto(f"{base}/{path}")
+        for entry in PAGES:
+            page.goto(f"{base}/{entry.url_path}?{urlencode(entry.example)}")
             page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
             page.wait_for_timeout(2_000)  # let Plotly finish drawing
-            page.screenshot(path=str(out / f"{name}.png"), full_page=False)
-            print(f"saved {out / f'{name}.png'}")
+            page.screenshot(path=str(out / f"{entry.module}.png"), full_page=False)
+            print(f"saved {out / f'{entry.module}.png'}")
         browser.close()
 
 
