@@ -6,9 +6,9 @@ import streamlit as st
 
 from queries import contracts
 from queries.export import csv_bytes
-from ui import widgets
+from ui import tables, widgets
 
-TABLE = widgets.award_columns(
+COLUMNS = (
     "award_date", "title", "buyer_name", "supplier_name", "supplier_size", "supplier_vcse", "locality",
     "value_gbp", "award_value_gbp", "n_suppliers", "value_band", "is_framework", "contract_end", "source",
     "notice_url")
@@ -42,7 +42,7 @@ table = widgets.query(contracts.contracts, filters, search, sort, direction, pag
 if found["rows"]:
     first = (page - 1) * contracts.PAGE_SIZE + 1
     st.text(f"Page {page:,} of {pages:,}: rows {first:,} to {first + len(table) - 1:,} of {found['rows']:,}.")
-st.dataframe(table, hide_index=True, column_config=TABLE, column_order=list(TABLE), height=560)
+tables.table(table, "contracts", COLUMNS, height=560)
 
 if search and found["rows"]:
     st.download_button(f"Download the {found['rows']:,} matching rows (CSV)",

@@ -6,7 +6,7 @@ import streamlit as st
 from loaders import definitions
 from loaders.definitions import SMALL_NUMBERS
 from queries import locality, overview, readings
-from ui import charts, maps, widgets
+from ui import charts, maps, tables, widgets
 
 filters = widgets.page_filters()
 
@@ -55,22 +55,9 @@ else:
 
 st.subheader("Council areas compared")
 st.text(locality.council_table_reading(areas, measure))
-st.dataframe(
-    compared, hide_index=True,
-    column_order=("council_area", "value_gbp", "awards", "valued_awards", "buyers", "local_value_share",
-                  "local_count_share", "unknown_value_share", "unknown_count_share"),
-    column_config={
-        "council_area": st.column_config.TextColumn("Council area"),
-        "value_gbp": st.column_config.NumberColumn("Value", format="£%,.0f"),
-        "awards": st.column_config.NumberColumn("Awards", format="%,.0f"),
-        "valued_awards": st.column_config.NumberColumn("Awards with a value", format="%,.0f",
-                                                       help="The base of the shares by value"),
-        "buyers": st.column_config.NumberColumn("Buyers"),
-        "local_value_share": st.column_config.NumberColumn("% local (value)", format="percent"),
-        "local_count_share": st.column_config.NumberColumn("% local (count)", format="percent"),
-        "unknown_value_share": st.column_config.NumberColumn("% unknown (value)", format="percent"),
-        "unknown_count_share": st.column_config.NumberColumn("% unknown (count)", format="percent"),
-    })
+tables.table(compared, "council-areas", ("council_area", "value_gbp", "awards", "valued_awards", "buyers",
+                                          "local_value_share", "local_count_share", "unknown_value_share",
+                                          "unknown_count_share"))
 st.caption(f"Council areas with at least {definitions.MIN_VALUED_AWARDS} valued awards, sorted by the local share of the "
            "measure chosen above; the download lists every area, with `compared` false for those with fewer. "
            + ("Each area holds the council and the other local buyers with an address there (never central "

@@ -11,16 +11,14 @@ from loaders.definitions import SMALL_NUMBERS
 from queries import overview, readings
 from queries import scorecard as sc
 from queries.formatting import money, pct
-from ui import charts, widgets
+from ui import charts, tables, widgets
 
 PAGE_ROWS = 200  # rows of a table shown at once; the download has them all
-VALUE = st.column_config.NumberColumn("Value (£)", format="localized")
-AWARDS = st.column_config.NumberColumn("Awards", format="localized")
-ROW_COLUMNS = widgets.award_columns(  # the award-row tables: national providers' awards, contracts ending
+ROW_COLUMNS = (  # the award-row tables: national providers' awards, contracts ending
     "contract_end", "award_date", "title", "supplier_name", "supplier_size", "supplier_vcse", "locality",
     "value_gbp", "award_value_gbp", "n_suppliers", "regions_served", "councils_served", "national_provider",
-    "notice_url", regions_served="Regions served", councils_served="Councils served",
-    national_provider="National provider")
+    "notice_url")
+NATIONAL_COLUMNS = (*ROW_COLUMNS[1:-1], "contract_end", "notice_url")  # award date first, end date after
 
 
 def _forget_postcode() -> None:
@@ -118,15 +116,9 @@ def peers_block(table, council, groups, measure, filters) -> None:
     name, members = groups.get(chosen, groups[keys[0]])
     frame = sc.group_members(table, members, council, measure)
     st.text(sc.peers_sentence(frame, council, name, measure, sc.unranked_members(table, members, council)))
-    share = {f"{k}_{b}_share": st.column_config.ProgressColumn(f"{k.upper() if k != 'local' else 'Local'} by {b}",
-                                                               format="percent", min_value=0, max_value=1)
-             for k in sc.SHARES for b in ("value", "count")}
-    st.dataframe(frame, hide_index=True,
-                 column_order=["council", "this_council", "value_gbp", "awards", "valued_awards", *share, "region"],
-                 column_config={"council": "Council", "this_council": "Chosen", "value_gbp": VALUE, "awards": AWARDS,
-                                "valued_awards": st.column_config.NumberColumn(
-                                    "Awards with a value", format="localized", help="The base of the shares by value"),
-                                "region": "Region", **share})
+    shares = [f"{k}_{b}_share" for k in sc.SHARES for b in ("value", "count")]
+    tables.table(frame, "scorecard-peers",
+                 ("council", "this_council", "value_gbp", "awards", "valued_awards", *shares, "region"))
     widgets.data_downloads(frame, filters, f"scorecard-peers-{chosen}")
 
 
@@ -180,19 +172,15 @@ def scorecard(council: str, filters) -> None:
                         mine, "scorecard-suppliers")
     st.caption(f"{sc.NATIONAL_PROVIDER_TEXT} Regions and councils served count every award in the data, "
                "whatever the filters.")
-    st.dataframe(suppliers, hide_index=True,
-                 column_order=["supplier_name", "value_gbp", "awards", "supplier_size", "supplier_vcse",
-                               "supplier_home", "locality", "regions_served", "councils_served", "national_provider"],
-                 column_config={"supplier_name": "Supplier", "value_gbp": VALUE, "awards": AWARDS,
-                                "supplier_size": "Size", "supplier_vcse": "VCSE", "supplier_home": "Home district",
-                                "locality": "Where", "regions_served": "Regions served",
-                                "councils_served": "Councils served", "national_provider": "National provider"})
+    tables.table(suppliers, "scorecard-suppliers-table",
+                 ("supplier_name", "value_gbp", "awards", "supplier_size", "supplier_vcse", "supplier_home",
+                  "locality", "regions_served", "councils_served", "national_provider"))
 
     st.subheader("Biggest awards to national providers")
     st.text(sc.national_sentence(widgets.query(sc.national_summary, mine), council))
     national = widgets.query(sc.national_awards, mine, 20)
     if not national.empty:
-        st.dataframe(national, hide_index=True, column_config=ROW_COLUMNS)
+        tables.table(national, "scorecard-national", NATIONAL_COLUMNS)
         widgets.data_downloads(national, mine, "scorecard-national")
 
     today = date.today()
@@ -202,7 +190,7 @@ def scorecard(council: str, filters) -> None:
     if not ending.empty:
         st.caption("Chances to re-commission, perhaps locally or in smaller lots. End dates are as the notices "
                    "state them; many notices give none.")
-        st.dataframe(paged(ending, "ending_page"), hide_index=True, column_config=ROW_COLUMNS)
+        tables.table(paged(ending, "ending_page"), "scorecard-ending", ROW_COLUMNS)
         widgets.data_downloads(ending, mine, "scorecard-ending")
 
     st.subheader("Data coverage")

@@ -8,27 +8,13 @@ import streamlit as st
 from queries import suppliers
 from queries.export import csv_bytes
 from queries.rows import ROW_CAP
-from ui import charts, widgets
+from ui import charts, tables, widgets
 
-MONEY = st.column_config.NumberColumn("Value (£)", format="localized")
-SUPPLIER_TABLE = {
-    "supplier_name": st.column_config.TextColumn("Supplier"),
-    "size_group": st.column_config.TextColumn("Size group", help="VCSE whatever its size, else SME / Large / Unknown"),
-    "supplier_size": st.column_config.TextColumn("Declared size"),
-    "supplier_vcse": st.column_config.CheckboxColumn("VCSE"),
-    "home_district": st.column_config.TextColumn("Home district"),
-    "home_region": st.column_config.TextColumn("Home region"),
-    "home_country": st.column_config.TextColumn("Home country"),
-    "value_gbp": MONEY,
-    "awards": st.column_config.NumberColumn("Awards", format="%.1f"),
-    "value_share": st.column_config.NumberColumn("Share of value", format="percent"),
-    "count_share": st.column_config.NumberColumn("Share of awards", format="percent"),
-    "regions_served": st.column_config.NumberColumn("Regions served"),
-    "councils_served": st.column_config.NumberColumn("Councils served"),
-    "buyers_served": st.column_config.NumberColumn("Buyers served"),
-    "national_provider": st.column_config.CheckboxColumn("National provider"),
-}
-AWARD_TABLE = widgets.award_columns(
+SUPPLIER_COLUMNS = (
+    "supplier_name", "size_group", "supplier_size", "supplier_vcse", "home_district", "home_region", "home_country",
+    "value_gbp", "awards", "value_share", "count_share", "regions_served", "councils_served", "buyers_served",
+    "national_provider")
+AWARD_COLUMNS = (
     "award_date", "title", "buyer_name", "buyer_type", "buyer_region", "locality", "value_gbp",
     "award_value_gbp", "n_suppliers", "value_band", "supplier_size", "supplier_vcse", "is_framework",
     "contract_end", "source", "notice_url")
@@ -58,7 +44,7 @@ if search:
             + (f" (the largest {suppliers.TOP_SHOWN} shown)." if len(table) == suppliers.TOP_SHOWN else "."))
 else:
     st.text(f"The {len(table):,} largest suppliers {'by value' if measure == 'value' else 'by number of awards'}.")
-st.dataframe(table, hide_index=True, column_config=SUPPLIER_TABLE, column_order=list(SUPPLIER_TABLE))
+tables.table(table, "suppliers", SUPPLIER_COLUMNS)
 widgets.data_downloads(table, filters, "suppliers")
 
 st.subheader("One supplier's awards")
@@ -73,7 +59,7 @@ else:
     total = widgets.query(suppliers.supplier_award_count, filters, key)
     st.text(f"Showing {len(awards):,} of {total:,} award row{'s' if total != 1 else ''}, newest first"
             + (" (download them all below)." if total > len(awards) else "."))
-    st.dataframe(awards, hide_index=True, column_config=AWARD_TABLE, column_order=list(AWARD_TABLE))
+    tables.table(awards, "supplier-awards", AWARD_COLUMNS)
     stem = re.sub(r"[^a-z0-9]+", "-", labels[key].lower()).strip("-")[:60]
     st.download_button(f"Download all {total:,} of this supplier's award rows (CSV)",
                        lambda: csv_bytes(widgets.query(suppliers.supplier_awards, filters, key, ROW_CAP)),

@@ -21,3 +21,28 @@ def test_money(pounds, shown):
 ])
 def test_pct(share, shown):
     assert pct(share) == shown
+
+
+def test_tables_show_whole_awards_percentages_words_and_unknown_flags():
+    import pandas as pd
+    from ui import tables
+    frame = pd.DataFrame({"awards": [711.2, 2.5, None], "local_value_share": [0.7753, 0.004, None],
+                          "locality": ["elsewhere_uk", "local", "unknown"], "supplier_vcse": [True, False, None],
+                          "value_gbp": [596_045_454.479, 0.5, None]})
+    shown = tables.shown(frame)
+    assert shown["awards"].tolist()[:2] == [711, 3]  # half-up: a joint award's weights add to whole awards
+    assert shown["local_value_share"].tolist()[:2] == [77.5, 0.4]
+    assert shown["locality"].tolist() == ["Elsewhere in UK", "Local", "Unknown"]
+    assert shown["supplier_vcse"].tolist() == ["yes", "no", "unknown"]
+    assert shown["value_gbp"].tolist()[:2] == [596_045_454.48, 0.5]
+    assert tables.for_download(frame)["awards"].tolist()[:2] == [711, 3]
+    assert tables.for_download(frame)["locality"].tolist()[0] == "elsewhere_uk"  # downloads keep codes
+    assert frame["awards"].tolist()[0] == 711.2  # the query's frame is left alone
+
+
+def test_money_axis_ticks_use_the_money_format():
+    from ui.charts import amount_axis
+    axis = amount_axis(3_400_000_000, "value")
+    assert axis["ticktext"] == ["£0", "£1bn", "£2bn", "£3bn"]
+    assert amount_axis(1_200_000, "value")["ticktext"][-1] == "£1m"
+    assert amount_axis(40, "count") == {"tickformat": ",d"}

@@ -16,13 +16,12 @@ from loaders.definitions import DEFINITIONS
 from queries import locality
 from queries.filters import Filters
 from queries.overview import breakdown, summary
-from tests.app_fixtures import AWARDS, LOOKUP, build_small_store
-from tests.test_app import LOCALITY, run_app
+from tests.app_fixtures import AWARDS, LOOKUP
+from tests.test_app import LOCALITY
 from ui import maps
 
 pytestmark = pytest.mark.usefixtures("small_numbers_off")  # figures on a few awards
 
-PAGE = "pages/locality.py"
 GROUPS = ("local", "same_region", "elsewhere_uk", "outside_uk", "unknown")
 LEEDS, ESSEX, MANCHESTER = "Leeds City Council", "Essex County Council", "Manchester City Council"
 AREA_OF = {LEEDS: "Leeds", ESSEX: "Essex", MANCHESTER: "Manchester"}
@@ -70,11 +69,6 @@ def by_hand_councils() -> dict:
 
 # --- Fixtures and helpers ----------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def small_store(tmp_path_factory) -> Path:
-    return build_small_store(tmp_path_factory.mktemp("locality_small"))
-
-
 def square(lon: float, lat: float, r: float = 0.1) -> list:
     """An anticlockwise square ring (the GeoJSON RFC 7946 orientation for outer rings)."""
     return [[lon - r, lat - r], [lon + r, lat - r], [lon + r, lat + r], [lon - r, lat + r], [lon - r, lat - r]]
@@ -101,22 +95,6 @@ def shaped_store(small_store, tmp_path_factory) -> Path:
     return path
 
 
-def locality_page(monkeypatch, store_path: Path, **params):
-    """The app opened with these URL parameters, then switched to the Locality page.
-
-    The page switch drops the URL parameters of widgets not on the new page, and the
-    measure switch (a new widget on each page) shows its default for one run; the rerun
-    applies the chosen measure, as reopening a link to the page does in a browser.
-    """
-    app = run_app(monkeypatch, store_path, **params)
-    app.switch_page(PAGE).run()
-    assert not app.exception, app.exception
-    if params:
-        app.run()
-        assert not app.exception, app.exception
-    return app
-
-
 def charts(app) -> list[dict]:
     return [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
 
@@ -135,8 +113,8 @@ def trace(chart: dict, name: str) -> dict:
 
 # --- The page in the app -----------------------------------------------------------------
 
-def test_page_runs_and_states_the_definition_in_force(monkeypatch, small_store):
-    app = locality_page(monkeypatch, small_store)
+def test_page_runs_and_states_the_definition_in_force(open_page, small_store):
+    app = open_page(small_store, "locality")
     assert app.title[0].value
     assert len(charts(app)) == 4
     first = captions(app)[0]
@@ -145,8 +123,8 @@ def test_page_runs_and_states_the_definition_in_force(monkeypatch, small_store):
     assert all(DEFINITIONS[key] in " ".join(captions(app)) for key in GROUPS[1:])
 
 
-def test_within_km_definition_from_the_url(monkeypatch, small_store):
-    app = locality_page(monkeypatch, small_store, local="within 20 km of the buyer")
+def test_within_km_definition_from_the_url(open_page, small_store):
+    app = open_page(small_store, "locality", local="within 20 km of the buyer")
     first = captions(app)[0]
     assert first.startswith("Local means: within 20 km of the buyer")
     assert DEFINITIONS["local_km"] in first
@@ -156,8 +134,8 @@ def test_within_km_definition_from_the_url(monkeypatch, small_store):
     assert shares["Leeds"] == pytest.approx(400_000 / 450_000)
 
 
-def test_breakdown_chart_is_the_overview_breakdown(monkeypatch, small_store):
-    bar = charts(locality_page(monkeypatch, small_store))[SPLIT]["data"][0]
+def test_breakdown_chart_is_the_overview_breakdown(open_page, small_store):
+    bar = charts(open_page(small_store, "locality"))[SPLIT]["data"][0]
     with store.read_only(small_store) as con:
         frame = breakdown(summary(con, Filters()), "locality")
     assert bar["y"] == frame["label"].tolist()
@@ -166,8 +144,8 @@ def test_breakdown_chart_is_the_overview_breakdown(monkeypatch, small_store):
     assert frame["value_gbp"].tolist() == pytest.approx([expected[g] for g in GROUPS])
 
 
-def test_years_chart_stacks_each_years_shares(monkeypatch, small_store):
-    chart = charts(locality_page(monkeypatch, small_store))[YEARS]
+def test_years_chart_stacks_each_years_shares(open_page, small_store):
+    chart = charts(open_page(small_store, "locality"))[YEARS]
     years = sorted({financial_year(a[7]) for a in AWARDS})
     assert [t["name"] for t in chart["data"]] == ["Local", "Same region", "Elsewhere in UK", "Outside UK", "Unknown"]
     shown = [f"{y} (part year)" if y in ("2021-22", "2024-25") else y for y in years]  # Jan 2022 to Jun 2024
@@ -183,8 +161,8 @@ def test_years_chart_stacks_each_years_shares(monkeypatch, small_store):
     assert chart["data"][0]["y"] == pytest.approx(frame.loc[frame["group"] == "local", "value_share"].tolist())
 
 
-def test_count_switch_from_the_url(monkeypatch, small_store):
-    app = locality_page(monkeypatch, small_store, measure="By count")
+def test_count_switch_from_the_url(open_page, small_store):
+    app = open_page(small_store, "locality", measure="By count")
     years_chart = charts(app)[YEARS]
     local = years_chart["data"][0]
     assert local["x"] == ["2021-22 (part year)", "2023-24", "2024-25 (part year)"]
@@ -196,8 +174,8 @@ def test_count_switch_from_the_url(monkeypatch, small_store):
     assert council_map["marker"]["size"] == pytest.approx([truth[a]["awards"] for a in council_map["text"]])
 
 
-def test_bubble_map_without_boundaries(monkeypatch, small_store):
-    app = locality_page(monkeypatch, small_store)
+def test_bubble_map_without_boundaries(open_page, small_store):
+    app = open_page(small_store, "locality")
     chart = charts(app)[COUNCIL_MAP]
     assert [t["type"] for t in chart["data"]] == ["scattergeo"]  # nothing that fetches a base map
     bubbles = chart["data"][0]
@@ -214,24 +192,24 @@ def test_bubble_map_without_boundaries(monkeypatch, small_store):
                for t in texts(app))
 
 
-def test_council_table_equals_hand_sums(monkeypatch, small_store):
-    app = locality_page(monkeypatch, small_store)
+def test_council_table_equals_hand_sums(open_page, small_store):
+    app = open_page(small_store, "locality")
     table = app.dataframe[0].value
     truth = by_hand_councils()
     assert table["council_area"].tolist() == ["Leeds", "Essex", "Manchester"]
-    for _, row in table.iterrows():
+    for _, row in table.iterrows():  # shares shown as percentages with one decimal
         t = truth[row["council_area"]]
         assert row["value_gbp"] == pytest.approx(t["value"])
         assert row["awards"] == pytest.approx(t["awards"])
-        assert row["local_value_share"] == pytest.approx(t["local_value"] / t["value"])
-        assert row["local_count_share"] == pytest.approx(t["local_awards"] / t["awards"])
-        assert row["unknown_value_share"] == pytest.approx(t["unknown_value"] / t["value"])
-        assert row["unknown_count_share"] == pytest.approx(t["unknown_awards"] / t["awards"])
+        assert row["local_value_share"] == pytest.approx(100 * t["local_value"] / t["value"], abs=0.05)
+        assert row["local_count_share"] == pytest.approx(100 * t["local_awards"] / t["awards"], abs=0.05)
+        assert row["unknown_value_share"] == pytest.approx(100 * t["unknown_value"] / t["value"], abs=0.05)
+        assert row["unknown_count_share"] == pytest.approx(100 * t["unknown_awards"] / t["awards"], abs=0.05)
     assert "Leeds has the highest local share of award value (22%), Manchester the lowest (0%)." in texts(app)
 
 
-def test_supplier_map_defaults_to_the_largest_buyer(monkeypatch, small_store):
-    app = locality_page(monkeypatch, small_store)
+def test_supplier_map_defaults_to_the_largest_buyer(open_page, small_store):
+    app = open_page(small_store, "locality")
     assert app.selectbox(key="map_buyer").value == LEEDS
     assert app.selectbox(key="map_buyer").options == [LEEDS, ESSEX, MANCHESTER]
     chart = charts(app)[SUPPLIER_MAP]
@@ -247,8 +225,8 @@ def test_supplier_map_defaults_to_the_largest_buyer(monkeypatch, small_store):
             "its suppliers are in 3 districts.") in texts(app)
 
 
-def test_supplier_map_for_a_buyer_from_the_url(monkeypatch, small_store):
-    app = locality_page(monkeypatch, small_store, map_buyer=ESSEX)
+def test_supplier_map_for_a_buyer_from_the_url(open_page, small_store):
+    app = open_page(small_store, "locality", map_buyer=ESSEX)
     chart = charts(app)[SUPPLIER_MAP]
     assert [t["name"] for t in chart["data"]] == ["Local", "The buyer's area"]  # abroad: not placeable
     assert trace(chart, "Local")["marker"]["size"] == pytest.approx([20_000])
@@ -257,20 +235,20 @@ def test_supplier_map_for_a_buyer_from_the_url(monkeypatch, small_store):
                and t.endswith("80% went to suppliers that cannot be placed on the map.") for t in texts(app))
 
 
-def test_sidebar_buyer_narrows_the_supplier_choice(monkeypatch, small_store):
-    app = locality_page(monkeypatch, small_store, buyer=[MANCHESTER])
+def test_sidebar_buyer_narrows_the_supplier_choice(open_page, small_store):
+    app = open_page(small_store, "locality", buyer=[MANCHESTER])
     assert app.selectbox(key="map_buyer").options == [MANCHESTER]
     assert app.dataframe[0].value["council_area"].tolist() == ["Manchester"]
 
 
-def test_no_matching_awards(monkeypatch, small_store):
-    app = locality_page(monkeypatch, small_store, buyer=[MANCHESTER], size=["SME"])
+def test_no_matching_awards(open_page, small_store):
+    app = open_page(small_store, "locality", buyer=[MANCHESTER], size=["SME"])
     assert "No awards match these filters." in [i.value for i in app.info]
     assert "No awards match these filters." in texts(app)
 
 
-def test_choropleth_with_boundaries(monkeypatch, shaped_store):
-    app = locality_page(monkeypatch, shaped_store)
+def test_choropleth_with_boundaries(open_page, shaped_store):
+    app = open_page(shaped_store, "locality")
     chart = charts(app)[COUNCIL_MAP]
     assert {t["type"] for t in chart["data"]} == {"scattergeo"}
     background = chart["data"][0]
@@ -370,9 +348,9 @@ def test_names_are_plain_text_in_hover_labels():
 # --- Demo store --------------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_page_runs_on_the_demo_store(monkeypatch, demo_store):
+def test_page_runs_on_the_demo_store(open_page, demo_store):
     path = demo_store
-    app = locality_page(monkeypatch, path)
+    app = open_page(path, "locality")
     assert len(charts(app)) == 4
     with store.read_only(path) as con:
         frame = locality.councils(con, Filters(), "value")
@@ -389,8 +367,8 @@ def test_page_runs_on_the_demo_store(monkeypatch, demo_store):
     assert everyone["value_gbp"].sum() == pytest.approx(total)  # with the others: every award in one row
 
 
-def test_unknown_buyer_in_the_url_falls_back(monkeypatch, small_store):
-    app = locality_page(monkeypatch, small_store, map_buyer="No Such Council")
+def test_unknown_buyer_in_the_url_falls_back(open_page, small_store):
+    app = open_page(small_store, "locality", map_buyer="No Such Council")
     assert app.selectbox(key="map_buyer").value == LEEDS
 
 

@@ -12,8 +12,8 @@ from loaders.loading import import_files
 from queries import scorecard as sc
 from queries.filters import Filters
 from queries.overview import summary, trend
-from tests.app_fixtures import AWARDS, LOOKUP, build_small_store, release
-from tests.test_app import LOCALITY, SME, VCSE, metrics, run_app, share
+from tests.app_fixtures import AWARDS, LOOKUP, release
+from tests.test_app import LOCALITY, SME, VCSE, metrics, share
 
 pytestmark = pytest.mark.usefixtures("small_numbers_off")  # figures on a few awards
 
@@ -41,11 +41,6 @@ def leeds_rows():
 
 
 @pytest.fixture(scope="module")
-def small_store(tmp_path_factory):
-    return build_small_store(tmp_path_factory.mktemp("scorecard-small"))
-
-
-@pytest.fixture(scope="module")
 def extra_store(tmp_path_factory):
     folder = tmp_path_factory.mktemp("scorecard-extra")
     releases = []
@@ -61,13 +56,6 @@ def extra_store(tmp_path_factory):
     return path
 
 
-def scorecard_page(monkeypatch, store_path, **params):
-    app = run_app(monkeypatch, store_path, **params)
-    app = app.switch_page("pages/scorecard.py").run()
-    assert not app.exception
-    return app
-
-
 def texts(app) -> list[str]:
     return [t.value for t in app.text]
 
@@ -78,8 +66,8 @@ def charts(app) -> list[dict]:
 
 # --- choosing the council --------------------------------------------------------------------
 
-def test_leeds_by_name_shows_hand_computed_figures(monkeypatch, small_store):
-    app = scorecard_page(monkeypatch, small_store, council=LEEDS)
+def test_leeds_by_name_shows_hand_computed_figures(open_page, small_store):
+    app = open_page(small_store, "scorecard", council=LEEDS)
     rows = leeds_rows()
     values = [a[6] for a, *_ in rows]
     shown = metrics(app)
@@ -97,8 +85,8 @@ def test_leeds_by_name_shows_hand_computed_figures(monkeypatch, small_store):
                                          ("ls11ur", "LS1 1UR is in Leeds: Leeds City Council."),
                                          ("LS6", "LS6 is in Leeds (placed by its postcode district): "
                                                  "Leeds City Council.")])
-def test_leeds_by_postcode(monkeypatch, small_store, typed, note):
-    app = scorecard_page(monkeypatch, small_store, postcode=typed)
+def test_leeds_by_postcode(open_page, small_store, typed, note):
+    app = open_page(small_store, "scorecard", postcode=typed)
     assert app.text_input(key="postcode").label == "Council by postcode"
     assert app.selectbox(key="council").label == "Council"
     assert app.selectbox(key="council").value == LEEDS
@@ -106,8 +94,8 @@ def test_leeds_by_postcode(monkeypatch, small_store, typed, note):
     assert note in texts(app)
 
 
-def test_a_district_postcode_in_a_county_finds_the_county_council(monkeypatch, small_store):
-    app = scorecard_page(monkeypatch, small_store, postcode="CM1 1QH")  # Chelmsford, Essex
+def test_a_district_postcode_in_a_county_finds_the_county_council(open_page, small_store):
+    app = open_page(small_store, "scorecard", postcode="CM1 1QH")  # Chelmsford, Essex
     assert app.selectbox(key="council").value == ESSEX
     assert metrics(app)["Total award value"] == "£100k"
 
@@ -117,22 +105,22 @@ def test_a_district_postcode_in_a_county_finds_the_county_council(monkeypatch, s
     ("SW1A 2AA", "Neither SW1A 2AA nor its postcode district"),
     ("hello", "That is not a UK postcode"),
 ])
-def test_a_postcode_without_a_council_says_so(monkeypatch, small_store, typed, message):
-    app = scorecard_page(monkeypatch, small_store, postcode=typed)
+def test_a_postcode_without_a_council_says_so(open_page, small_store, typed, message):
+    app = open_page(small_store, "scorecard", postcode=typed)
     assert app.warning[0].value.startswith(message)
     assert app.selectbox(key="council").value is None
     assert "Pick a council by name" in app.info[0].value
     assert not app.metric
 
 
-def test_a_postcode_beats_a_different_council_in_the_url(monkeypatch, small_store):
-    app = scorecard_page(monkeypatch, small_store, council=ESSEX, postcode="LS1 1UR")
+def test_a_postcode_beats_a_different_council_in_the_url(open_page, small_store):
+    app = open_page(small_store, "scorecard", council=ESSEX, postcode="LS1 1UR")
     assert app.selectbox(key="council").value == LEEDS
     assert metrics(app)["Total award value"] == "£450k"
 
 
-def test_picking_by_name_clears_the_postcode(monkeypatch, small_store):
-    app = scorecard_page(monkeypatch, small_store, postcode="LS1 1UR")
+def test_picking_by_name_clears_the_postcode(open_page, small_store):
+    app = open_page(small_store, "scorecard", postcode="LS1 1UR")
     app.selectbox(key="council").set_value(MANCHESTER).run()
     assert not app.exception
     assert app.text_input(key="postcode").value == ""
@@ -153,14 +141,14 @@ def test_postcode_lookup_unit(small_store):
 
 # --- filters ---------------------------------------------------------------------------------
 
-def test_sidebar_filters_apply_but_the_council_overrides_the_buyer(monkeypatch, small_store):
-    app = scorecard_page(monkeypatch, small_store, council=LEEDS, buyer=[ESSEX], **{"from": "2024-01-01"})
+def test_sidebar_filters_apply_but_the_council_overrides_the_buyer(open_page, small_store):
+    app = open_page(small_store, "scorecard", council=LEEDS, buyer=[ESSEX], **{"from": "2024-01-01"})
     assert metrics(app)["Total award value"] == "£350k"  # Leeds from 2024: 300k + 50k
     assert metrics(app)["Awards"] == "2"
 
 
-def test_a_single_sidebar_council_is_the_default(monkeypatch, small_store):
-    app = scorecard_page(monkeypatch, small_store, buyer=[ESSEX])
+def test_a_single_sidebar_council_is_the_default(open_page, small_store):
+    app = open_page(small_store, "scorecard", buyer=[ESSEX])
     assert app.selectbox(key="council").value == ESSEX
 
 
@@ -196,8 +184,8 @@ def test_ranks_among_peers(small_store):
     assert "list" not in sc.peer_groups(table, MANCHESTER, ())
 
 
-def test_page_shows_the_ranks(monkeypatch, small_store):
-    app = scorecard_page(monkeypatch, small_store, council=LEEDS, peers=[ESSEX])
+def test_page_shows_the_ranks(open_page, small_store):
+    app = open_page(small_store, "scorecard", council=LEEDS, peers=[ESSEX])
     sentence = next(t for t in texts(app) if t.startswith(f"{LEEDS} is "))
     assert "1st of 2 metropolitan borough councils for % local by value" in sentence
     assert "1st of 2 councils on your list for % local by value" in sentence
@@ -205,7 +193,7 @@ def test_page_shows_the_ranks(monkeypatch, small_store):
     assert ranks.loc["local_count_share", "list_rank_short"] == "2nd of 2"
     peers = app.dataframe[1].value
     assert peers["council"].tolist() == [LEEDS, MANCHESTER]  # same type, highest % local first
-    assert peers["this_council"].tolist() == [True, False]
+    assert peers["this_council"].tolist() == ["yes", "no"]  # flags read yes / no / unknown
 
 
 def test_ordinals_and_months():
@@ -220,8 +208,8 @@ def test_ordinals_and_months():
 
 # --- charts ----------------------------------------------------------------------------------
 
-def test_charts_draw_the_query_results(monkeypatch, small_store):
-    app = scorecard_page(monkeypatch, small_store, council=LEEDS)
+def test_charts_draw_the_query_results(open_page, small_store):
+    app = open_page(small_store, "scorecard", council=LEEDS)
     trend_chart, suppliers_chart = charts(app)
     leeds = sc.council_filters(Filters(), LEEDS)
     with store.read_only(small_store) as con:
@@ -238,8 +226,8 @@ def test_charts_draw_the_query_results(monkeypatch, small_store):
         in texts(app)
 
 
-def test_count_switch_draws_counts(monkeypatch, small_store):
-    app = scorecard_page(monkeypatch, small_store, council=LEEDS)
+def test_count_switch_draws_counts(open_page, small_store):
+    app = open_page(small_store, "scorecard", council=LEEDS)
     app.button_group(key="measure").set_value("count").run()
     assert not app.exception
     bar = charts(app)[1]["data"][0]
@@ -276,8 +264,8 @@ def test_national_provider_footprint(extra_store):
     assert summary["value_share"] == pytest.approx(500 / 600) and summary["suppliers"] == 1
 
 
-def test_page_lists_national_awards_with_links(monkeypatch, extra_store):
-    app = scorecard_page(monkeypatch, extra_store, council=LEEDS)
+def test_page_lists_national_awards_with_links(open_page, extra_store):
+    app = open_page(extra_store, "scorecard", council=LEEDS)
     assert f"1 national provider won £500k (83%) of {LEEDS}'s award value and 33% of its awards." in texts(app)
     tables = [d.value for d in app.dataframe]
     national = next(t for t in tables if "regions_served" in t and "title" in t and "contract_end" in t
@@ -300,8 +288,8 @@ def test_contracts_ending_within_24_months(extra_store):
     assert BOLD in edge["supplier_name"].tolist()
 
 
-def test_page_lists_contracts_ending(monkeypatch, extra_store):
-    app = scorecard_page(monkeypatch, extra_store, council=LEEDS)
+def test_page_lists_contracts_ending(open_page, extra_store):
+    app = open_page(extra_store, "scorecard", council=LEEDS)
     until = sc.add_months(TODAY, 24)
     assert (f"One contract of {LEEDS}'s, worth £500k, ends between {TODAY:%d %b %Y} and {until:%d %b %Y}; "
             f"1 of them, worth £500k, with national providers.") in texts(app)
@@ -311,8 +299,8 @@ def test_page_lists_contracts_ending(monkeypatch, extra_store):
     assert ending["notice_url"].notna().all()
 
 
-def test_no_contract_end_dates_says_so(monkeypatch, small_store):
-    app = scorecard_page(monkeypatch, small_store, council=LEEDS)
+def test_no_contract_end_dates_says_so(open_page, small_store):
+    app = open_page(small_store, "scorecard", council=LEEDS)
     assert any(t.startswith(f"None of {LEEDS}'s contracts under these filters has an end date between")
                for t in texts(app))
 
@@ -330,7 +318,7 @@ def test_coverage(small_store):
     assert leeds["peers_share"].to_dict() == {"value": 0, "postcode": 0.25, "size": 0.25, "any": 0.25}
 
 
-def test_page_shows_coverage(monkeypatch, small_store):
-    app = scorecard_page(monkeypatch, small_store, council=MANCHESTER)
+def test_page_shows_coverage(open_page, small_store):
+    app = open_page(small_store, "scorecard", council=MANCHESTER)
     assert (f"Of {MANCHESTER}'s 1 award row, 0% have no value, 100% no supplier postcode (so locality is "
             f"unknown) and 100% no size.") in texts(app)

@@ -1,5 +1,7 @@
 """Plotly figures for breakdown frames. Plain Plotly, no Streamlit, so tests can read them."""
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -31,11 +33,25 @@ def breakdown_bar(frame: pd.DataFrame, measure: str) -> go.Figure:
         hovertemplate="%{y}: %{text}<extra></extra>",
     ))
     figure.update_layout(
-        xaxis_title=axis_title, yaxis={"autorange": "reversed"},
+        xaxis={"title": axis_title, **amount_axis(frame[amount_col].max() if len(frame) else 0, measure)},
+        yaxis={"autorange": "reversed"},
         margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=60 + 40 * len(frame),
-        xaxis_tickprefix="£" if measure == "value" else "", separators=".,",
+        separators=".,",
     )
     return figure
+
+
+def amount_axis(top: float, measure: str) -> dict:
+    """Axis settings for amounts: ticks in the one money format (£500k, £10m, £1.2bn, never
+    Plotly's "£1B"), or whole awards when counting."""
+    if measure != "value":
+        return {"tickformat": ",d"}
+    if not top or top <= 0 or math.isnan(top):
+        return {"tickprefix": "£"}
+    magnitude = 10 ** math.floor(math.log10(top / 4))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if top / (m * magnitude) <= 5)
+    ticks = [step * i for i in range(int(top // step) + 1)]
+    return {"tickvals": ticks, "ticktext": [money(t) if t else "£0" for t in ticks]}
 
 
 def _bar_text(amount: float, share: float, measure: str) -> str:

@@ -13,8 +13,8 @@ import streamlit as st
 from queries import years
 from queries.formatting import money, pct
 from queries.providers import GROUPS
-from ui import widgets
-from ui.charts import BAND_COLOUR, COLOURS, MEASURES
+from ui import tables
+from ui.charts import BAND_COLOUR, COLOURS, MEASURES, amount_axis
 
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 LEGEND = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"}  # above the plot
@@ -47,8 +47,9 @@ def provider_stack(frame: pd.DataFrame, measure: str, split: str) -> go.Figure:
     figure = go.Figure(traces)
     figure.update_layout(barmode="stack", margin=MARGIN, legend=LEGEND, separators=".,")
     if by_year:
-        figure.update_layout(height=380, xaxis_title="Financial year (April to March)", yaxis_title=axis_title,
-                             yaxis_tickprefix="£" if measure == "value" else "")
+        top = frame.groupby("key_label")[MEASURES[measure][0]].sum().max() if len(frame) else 0
+        figure.update_layout(height=380, xaxis_title="Financial year (April to March)",
+                             yaxis={"title": axis_title, **amount_axis(top, measure)})
     else:
         keys = frame["key_label"].nunique()
         figure.update_layout(height=120 + 36 * keys, yaxis={"autorange": "reversed"},
@@ -85,7 +86,8 @@ def value_histogram(frame: pd.DataFrame, measure: str, thresholds: pd.DataFrame)
     figure.update_layout(
         height=420, margin={**MARGIN, "t": 60}, bargap=0.05, showlegend=False, separators=".,",
         xaxis={"title": "Award value (log scale)", "tickvals": ticks, "ticktext": [money(10 ** t) for t in ticks]},
-        yaxis={"title": MEASURES[measure][2], "tickprefix": "£" if measure == "value" else ""})
+        yaxis={"title": MEASURES[measure][2],
+               **amount_axis(frame[MEASURES[measure][0]].max() if len(frame) else 0, measure)})
     return figure
 
 
@@ -108,30 +110,9 @@ def band_shares(frame: pd.DataFrame, measure: str) -> go.Figure:
 
 # --- Tables of notices (Streamlit) ---------------------------------------------------------
 
-MONEY_COLUMNS = ("value_gbp", "award_value_gbp", "value_above", "largest_award_gbp")
-SHARE_COLUMNS = ("share_of_buyer_value_above", "share_of_buyer_awards_above")
-HEADINGS = {
-    "award_date": "Award date", "buyer_name": "Buyer", "supplier_name": "Supplier", "suppliers": "Suppliers",
-    "title": "Title", "value_gbp": "Supplier's share (£)", "award_value_gbp": "Award value (£)",
-    "n_suppliers": "Suppliers on award", "locality": "Supplier location", "supplier_area": "Supplier's council area",
-    "is_framework": "Framework", "category": "Category", "source": "Source", "ocid": "OCID", "award_id": "Award id",
-    "reason_not_divided_into_lots": "Reason for not dividing into lots",
-    "awards_above": "Awards above cap", "value_above": "Value above cap (£)", "awards": "All awards",
-    "share_of_buyer_value_above": "Share of its value above cap",
-    "share_of_buyer_awards_above": "Share of its awards above cap", "largest_award_gbp": "Largest award (£)",
-}
-
-
 def notice_table(frame: pd.DataFrame, key: str, alt: str) -> None:
-    """A table with notice links, dates and whole-pound amounts readable at a glance; names stay
-    plain text (st.dataframe never renders Markdown or HTML). Downloads keep the exact figures."""
-    config = {"notice_url": widgets.NOTICE_LINK,
-              "award_date": st.column_config.DateColumn(HEADINGS["award_date"], format="DD/MM/YYYY")}
-    config |= {c: st.column_config.NumberColumn(HEADINGS[c], format="localized") for c in MONEY_COLUMNS if c in frame}
-    config |= {c: st.column_config.NumberColumn(HEADINGS[c], format="percent") for c in SHARE_COLUMNS if c in frame}
-    config |= {c: st.column_config.Column(h) for c, h in HEADINGS.items() if c in frame and c not in config}
-    shown = frame.round({c: 0 for c in MONEY_COLUMNS if c in frame} | {c: 2 for c in SHARE_COLUMNS if c in frame})
-    st.dataframe(shown, hide_index=True, column_config=config, key=key, alt=alt)
+    """A table of notices in the one vocabulary (ui/tables.py); downloads keep the exact figures."""
+    tables.table(frame, key, alt=alt)
 
 
 def pager(total: int, page_size: int, key: str) -> int:

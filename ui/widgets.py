@@ -13,37 +13,11 @@ from loaders import store
 from loaders.errors import StoreError
 from queries import overview, quality, years
 from queries.export import about, csv_bytes, xlsx_bytes
-from queries.filters import Filters
+from queries.filters import CHOICES, Filters, ignored_in_link
 from queries.rows import filtered_rows
+from ui import tables
 
 LOCAL_KM_CHOICES = (0, 5, 10, 20, 30, 50)
-NOTICE_LINK = st.column_config.LinkColumn("Notice", display_text="Open notice")
-# How every table of award rows shows its columns, so a column reads the same on every page.
-AWARD_COLUMN_CONFIG = {
-    "award_date": st.column_config.DateColumn("Awarded", format="DD/MM/YYYY"),
-    "title": st.column_config.TextColumn("Title"),
-    "buyer_name": st.column_config.TextColumn("Buyer"),
-    "buyer_type": st.column_config.TextColumn("Buyer type"),
-    "buyer_region": st.column_config.TextColumn("Buyer's region"),
-    "supplier_name": st.column_config.TextColumn("Supplier"),
-    "supplier_size": st.column_config.TextColumn("Declared size"),
-    "supplier_vcse": st.column_config.CheckboxColumn("VCSE"),
-    "locality": st.column_config.TextColumn("Where the supplier is", help="Relative to the buyer"),
-    "value_gbp": st.column_config.NumberColumn("This supplier's value (£)", format="localized"),
-    "award_value_gbp": st.column_config.NumberColumn("Whole award (£)", format="localized"),
-    "n_suppliers": st.column_config.NumberColumn("Suppliers"),
-    "value_band": st.column_config.TextColumn("Value band"),
-    "is_framework": st.column_config.CheckboxColumn("Framework"),
-    "contract_end": st.column_config.DateColumn("Contract ends", format="DD/MM/YYYY"),
-    "source": st.column_config.TextColumn("Source"),
-    "notice_url": NOTICE_LINK,
-}
-
-
-def award_columns(*names: str, **extra) -> dict:
-    """Column settings for a table of award rows, in the order given (use it as column_order
-    too); `extra` sets columns that are not award columns (e.g. regions_served)."""
-    return {name: extra.get(name, AWARD_COLUMN_CONFIG.get(name)) for name in names}
 MEASURE_LABELS = {"value": "By value", "count": "By count"}
 
 
@@ -104,19 +78,18 @@ def sidebar_filters(facts: dict) -> Filters:
     """The shared filters, each bound to the URL so a link restores the view exactly."""
     options = query(overview.filter_options)
     first, last = facts["first_award_date"], facts["last_award_date"]
+    link = {key: st.query_params.get_all(key) for key in st.query_params}
+    for note in ignored_in_link(link, options, first, last):  # before the widgets tidy the URL
+        st.warning(f"Part of this link was ignored. {note}", icon="🔗")
     with st.sidebar:
         st.header("Filters")
         date_from = st.date_input("Awarded from", value=first, min_value=first, max_value=last,
                                   key="from", bind="query-params", format="DD/MM/YYYY")
         date_to = st.date_input("Awarded to", value=last, min_value=first, max_value=last,
                                 key="to", bind="query-params", format="DD/MM/YYYY")
-        regions = st.multiselect("Buyer's region", options["regions"], key="region", bind="query-params")
-        buyers = st.multiselect("Council or buyer", options["buyers"], key="buyer", bind="query-params")
-        buyer_types = st.multiselect("Buyer type", options["buyer_types"], key="buyer_type",
-                                     bind="query-params")
-        sizes = st.multiselect("Supplier size", options["supplier_sizes"], key="size", bind="query-params")
-        categories = st.multiselect("Category", options["categories"], key="category", bind="query-params")
-        sources = st.multiselect("Source", options["sources"], key="source", bind="query-params")
+        picked = {choice.field: tuple(st.multiselect(choice.label, options[choice.field], key=choice.key,
+                                                     bind="query-params"))
+                  for choice in CHOICES}
         local_km = st.selectbox("Local means", LOCAL_KM_CHOICES, format_func=_local_label, key="local",
                                 bind="query-params",
                                 help="The supplier's postcode in the buyer's own council area, or within "
@@ -129,9 +102,7 @@ def sidebar_filters(facts: dict) -> Filters:
     return Filters(
         date_from=date_from if date_from != first else None,
         date_to=date_to if date_to != last else None,
-        regions=tuple(regions), buyers=tuple(buyers), buyer_types=tuple(buyer_types),
-        sources=tuple(sources), supplier_sizes=tuple(sizes), categories=tuple(categories),
-        exclude_frameworks=bool(exclude), local_km=local_km or None,
+        exclude_frameworks=bool(exclude), local_km=local_km or None, **picked,
     )
 
 
@@ -205,9 +176,9 @@ def data_downloads(frame: pd.DataFrame, filters: Filters, name: str) -> None:
     when its button is clicked, so a rerun does not pay for every chart's downloads."""
     stem = f"{name}_{filters.slug()}"
     left, right = st.columns(2)
-    left.download_button("Download data (CSV)", lambda: csv_bytes(frame), file_name=f"{stem}.csv",
+    left.download_button("Download data (CSV)", lambda: csv_bytes(tables.for_download(frame)), file_name=f"{stem}.csv",
                          mime="text/csv", key=f"csv-{name}", on_click="ignore")
-    right.download_button("Download data (XLSX)", lambda: xlsx_bytes(frame, _about(filters)),
+    right.download_button("Download data (XLSX)", lambda: xlsx_bytes(tables.for_download(frame), _about(filters)),
                           file_name=f"{stem}.xlsx", key=f"xlsx-{name}", on_click="ignore",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

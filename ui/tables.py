@@ -1,0 +1,140 @@
+"""One table vocabulary: every column's label, unit and format in one place, so a column reads
+the same on every page, and one `table()` that shows any frame with it.
+
+The rules, as the README states them: money in tables is pounds and pence with thousands
+separators (exact, for checking against notices; charts and sentences say £12.3m / £1.2bn);
+shares are percentages with one decimal (sentences and headline figures round to whole
+percentages); award counts are whole awards; codes (locality) are shown as words; an
+unknown VCSE status reads "unknown", never a blank. Downloads keep the codes and exact shares
+(machine-readable), but never a fraction of an award.
+"""
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from queries.overview import GROUP_LABELS
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    kind: str = "text"  # text, money, count, share, date, flag, link, number
+    help: str | None = None
+
+
+COLUMNS = {
+    "award_date": Column("Award date", "date"),
+    "contract_end": Column("Contract ends", "date"),
+    "title": Column("Title"),
+    "buyer_name": Column("Buyer"),
+    "buyer_type": Column("Buyer type"),
+    "buyer_region": Column("Buyer's region"),
+    "council": Column("Council"),
+    "council_area": Column("Council area"),
+    "supplier_name": Column("Supplier"),
+    "supplier_size": Column("Declared size"),
+    "size_group": Column("Size group", help="VCSE whatever its size, else SME / Large / Unknown"),
+    "supplier_vcse": Column("VCSE", "flag"),
+    "supplier_home": Column("Home district"),
+    "home_district": Column("Home district"),
+    "home_region": Column("Home region"),
+    "home_country": Column("Home country"),
+    "supplier_area": Column("Supplier's council area"),
+    "locality": Column("Supplier location", help="Relative to the buyer"),
+    "value_gbp": Column("Value (£)", "money",
+                        help="A joint award's value is split equally among its suppliers"),
+    "award_value_gbp": Column("Whole award (£)", "money", help="The award's whole value, all suppliers together"),
+    "value_above": Column("Value above cap (£)", "money"),
+    "largest_award_gbp": Column("Largest award (£)", "money"),
+    "n_suppliers": Column("Suppliers on award", "count"),
+    "awards": Column("Awards", "count"),
+    "valued_awards": Column("Awards with a value", "count", help="The base of the shares by value"),
+    "awards_above": Column("Awards above cap", "count"),
+    "buyers": Column("Buyers", "count"),
+    "regions_served": Column("Regions served", "count"),
+    "councils_served": Column("Councils served", "count"),
+    "buyers_served": Column("Buyers served", "count"),
+    "value_share": Column("Share of value", "share"),
+    "count_share": Column("Share of awards", "share"),
+    "local_value_share": Column("Local (value)", "share"),
+    "local_count_share": Column("Local (count)", "share"),
+    "unknown_value_share": Column("Unknown location (value)", "share"),
+    "unknown_count_share": Column("Unknown location (count)", "share"),
+    **{f"{key}_{basis}_share": Column(f"{label} ({basis})", "share")
+       for key, label in (("sme", "SME"), ("vcse", "VCSE")) for basis in ("value", "count")},
+    "share_of_buyer_value_above": Column("Share of its value above cap", "share"),
+    "share_of_buyer_awards_above": Column("Share of its awards above cap", "share"),
+    "national_provider": Column("National provider", "flag"),
+    "this_council": Column("Chosen", "flag"),
+    "region": Column("Region"),
+    "is_framework": Column("Framework", "flag"),
+    "value_band": Column("Value band"),
+    "category": Column("Category"),
+    "source": Column("Source"),
+    "ocid": Column("OCID"),
+    "award_id": Column("Award id"),
+    "reason_not_divided_into_lots": Column("Reason for not dividing into lots"),
+    "notice_url": Column("Notice", "link"),
+}
+
+
+def _config(name: str, column: Column):
+    """The Streamlit column setting for one column of the vocabulary."""
+    if column.kind == "money":
+        return st.column_config.NumberColumn(column.label, format="localized", help=column.help)
+    if column.kind == "count":
+        return st.column_config.NumberColumn(column.label, format="localized", help=column.help)
+    if column.kind == "share":
+        return st.column_config.NumberColumn(column.label, format="%.1f%%", help=column.help)
+    if column.kind == "date":
+        return st.column_config.DateColumn(column.label, format="DD/MM/YYYY", help=column.help)
+    if column.kind == "link":
+        return st.column_config.LinkColumn(column.label, display_text="Open notice", help=column.help)
+    return st.column_config.TextColumn(column.label, help=column.help)
+
+
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as a table shows it: whole pounds and awards, percentages, words for codes
+    and yes / no / unknown for flags. The query's frame itself is left as it is."""
+    out = frame.copy()
+    for name in out.columns:
+        column = COLUMNS.get(name)
+        if column is None:
+            continue
+        if column.kind == "money":
+            out[name] = pd.to_numeric(out[name], errors="coerce").round(2)
+        elif column.kind == "count":
+            out[name] = whole(out[name])
+        elif column.kind == "share":
+            out[name] = (pd.to_numeric(out[name], errors="coerce") * 100).round(1)
+        elif column.kind == "flag":
+            out[name] = out[name].map({True: "yes", False: "no"}).fillna("unknown")
+        elif name == "locality":
+            out[name] = out[name].map(lambda code: GROUP_LABELS.get(code, code))
+    return out
+
+
+def for_download(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as a download holds it: exact, with codes, but award counts whole."""
+    out = frame.copy()
+    for name in out.columns:
+        if name in COLUMNS and COLUMNS[name].kind == "count":
+            out[name] = whole(out[name])
+    return out
+
+
+def whole(values: pd.Series) -> pd.Series:
+    """Half-up whole numbers (a joint award's 1/n weights add up to whole awards again)."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    return (numbers + 0.5).apply(lambda v: v // 1 if pd.notna(v) else pd.NA).astype("Int64")
+
+
+def table(frame: pd.DataFrame, key: str, columns: tuple[str, ...] | None = None, **settings) -> None:
+    """Show `frame` (only `columns`, in that order, when given) in the one vocabulary.
+    Names stay plain text: st.dataframe never renders Markdown or HTML."""
+    order = [c for c in (columns or frame.columns) if c in frame.columns]
+    config = {name: _config(name, COLUMNS[name]) for name in order if name in COLUMNS}
+    st.dataframe(shown(frame[order]), hide_index=True, column_config=config, column_order=order, key=key,
+                 **settings)
