@@ -1,8 +1,32 @@
-"""`Filters`: the one value shared by the widgets, the URL, the queries, caches and file names."""
+"""`Filters`: the one value shared by the widgets, the URL, the queries, caches and file names,
+and `CHOICES`: the list filters, each declared once (field, URL key, column, label).
+
+The sidebar widgets, `where()`, `slug()`, `describe()`, the options query and the check of
+a shared link (`ignored_in_link`) all loop over `CHOICES`, so a new list filter is one entry.
+"""
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A filter that picks values of one awards column (any of them: SQL IN)."""
+    field: str  # the Filters attribute
+    key: str  # the URL query parameter
+    column: str  # the awards column
+    label: str  # the widget's label, and the name used in captions and the About sheet
+
+
+CHOICES = (
+    Choice("regions", "region", "buyer_region", "Buyer's region"),
+    Choice("buyers", "buyer", "buyer_name", "Council or buyer"),
+    Choice("buyer_types", "buyer_type", "buyer_type", "Buyer type"),
+    Choice("supplier_sizes", "size", "supplier_size", "Supplier size"),
+    Choice("categories", "category", "category", "Category"),
+    Choice("sources", "source", "source", "Source"),
+)
 
 
 @dataclass(frozen=True)
@@ -49,11 +73,10 @@ class Filters:
         if self.date_to:
             clauses.append("award_date <= ?")
             params.append(self.date_to)
-        for column, values in (("buyer_region", self.regions), ("buyer_name", self.buyers),
-                               ("buyer_type", self.buyer_types), ("source", self.sources),
-                               ("supplier_size", self.supplier_sizes), ("category", self.categories)):
+        for choice in CHOICES:
+            values = getattr(self, choice.field)
             if values:
-                clauses.append(f"{column} IN ({', '.join('?' for _ in values)})")
+                clauses.append(f"{choice.column} IN ({', '.join('?' for _ in values)})")
                 params.extend(values)
         if self.exclude_frameworks:
             clauses.append("NOT is_framework")
@@ -62,11 +85,14 @@ class Filters:
     def describe(self) -> str:
         """The filters in words, for the About sheet of downloads and for captions."""
         parts = []
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value not in (None, (), False):
-                shown = ", ".join(value) if isinstance(value, tuple) else str(value)
-                parts.append(f"{f.name.replace('_', ' ')}: {shown}")
+        if self.date_from or self.date_to:
+            parts.append(f"awarded from {self.date_from or 'the first award'} to {self.date_to or 'the last award'}")
+        parts.extend(f"{choice.label.lower()}: {', '.join(getattr(self, choice.field))}"
+                     for choice in CHOICES if getattr(self, choice.field))
+        if self.exclude_frameworks:
+            parts.append("frameworks excluded")
+        if self.local_km:
+            parts.append(f"local means within {self.local_km} km of the buyer")
         return "; ".join(parts) or "no filters (all awards)"
 
     def slug(self) -> str:
@@ -74,12 +100,38 @@ class Filters:
         bits = []
         if self.date_from or self.date_to:
             bits.append(f"{self.date_from or 'start'}_to_{self.date_to or 'end'}")
-        for values in (self.regions, self.buyers, self.buyer_types, self.sources, self.supplier_sizes,
-                       self.categories):
-            bits.extend(values[:2])
+        for choice in CHOICES:
+            bits.extend(getattr(self, choice.field)[:2])
         if self.exclude_frameworks:
             bits.append("no-frameworks")
         if self.local_km:
             bits.append(f"local-within-{self.local_km}km")
         text = "_".join(str(b) for b in bits) or "all"
         return re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-")[:80]
+
+
+def ignored_in_link(link: dict[str, list[str]], options: dict[str, list[str]], first: date, last: date) -> list[str]:
+    """What of a shared link cannot be applied, each in a sentence, so that nothing is dropped
+    silently: values that are not among a filter's options (an unknown council), dates that are
+    not dates, outside the data, or reversed. `link` maps URL keys to their values."""
+    notes = []
+    for choice in CHOICES:
+        unknown = [v for v in link.get(choice.key, []) if v not in options.get(choice.field, [])]
+        if unknown:
+            shown = ", ".join(f'"{v}"' for v in unknown[:5]) + (f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else "")
+            notes.append(f"{choice.label}: {shown} {'is' if len(unknown) == 1 else 'are'} not in the data, so "
+                         f"{'it was' if len(unknown) == 1 else 'they were'} ignored.")
+    days = {}
+    for key, name in (("from", "Awarded from"), ("to", "Awarded to")):
+        for text in link.get(key, [])[:1]:
+            try:
+                days[key] = date.fromisoformat(text)
+            except ValueError:
+                notes.append(f'{name}: "{text}" is not a date (YYYY-MM-DD), so it was ignored.')
+                continue
+            if not first <= days[key] <= last:
+                notes.append(f"{name}: {days[key]:%d/%m/%Y} is outside the data ({first:%d/%m/%Y} to "
+                             f"{last:%d/%m/%Y}), so it was ignored.")
+    if "from" in days and "to" in days and days["from"] > days["to"]:
+        notes.append(f"The dates are reversed ({days['from']:%d/%m/%Y} is after {days['to']:%d/%m/%Y}).")
+    return notes

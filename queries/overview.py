@@ -10,7 +10,7 @@ import pandas as pd
 
 from loaders.classify import band_labels
 from queries import years
-from queries.filters import Filters
+from queries.filters import CHOICES, Filters
 
 AWARD_COUNT = "sum(1.0 / n_suppliers)"
 FINANCIAL_YEAR = "CASE WHEN month(award_date) >= 4 THEN year(award_date) ELSE year(award_date) - 1 END"
@@ -136,9 +136,7 @@ def filter_options(con) -> dict:
         rows = con.cursor().execute(
             f"SELECT DISTINCT {column} FROM awards WHERE {column} IS NOT NULL ORDER BY 1").fetchall()
         return [value for (value,) in rows]
-    return {"regions": distinct("buyer_region"), "buyers": distinct("buyer_name"),
-            "buyer_types": distinct("buyer_type"), "sources": distinct("source"),
-            "supplier_sizes": distinct("supplier_size"), "categories": distinct("category")}
+    return {choice.field: distinct(choice.column) for choice in CHOICES}
 
 
 def trend(summary_frame: pd.DataFrame, measure: str, period: years.Period | None = None) -> pd.DataFrame:

@@ -1,0 +1,68 @@
+"""Shared links: every list filter declared once (CHOICES), and a link whose parts cannot be
+applied says which part was ignored and why instead of dropping it silently."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from queries.filters import CHOICES, Filters, ignored_in_link
+from tests.app_fixtures import build_small_store
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+OPTIONS = {"buyers": ["Leeds City Council"], "regions": ["North West"]}
+FIRST, LAST = date(2022, 1, 1), date(2024, 6, 1)
+
+
+def test_every_choice_is_a_filters_field_and_reaches_where_slug_and_describe():
+    for choice in CHOICES:
+        filters = Filters(**{choice.field: ("x-value",)})
+        clause, params = filters.where()
+        assert f"{choice.column} IN (?)" in clause and params == ["x-value"]
+        assert "x-value" in filters.slug()
+        assert f"{choice.label.lower()}: x-value" in filters.describe()
+
+
+def test_slug_and_describe_name_every_field():
+    filters = Filters(date_from=date(2023, 1, 1), exclude_frameworks=True, local_km=20)
+    assert filters.slug() == "2023-01-01_to_end_no-frameworks_local-within-20km"
+    assert filters.describe() == ("awarded from 2023-01-01 to the last award; frameworks excluded; "
+                                  "local means within 20 km of the buyer")
+
+
+def test_a_link_with_nothing_wrong_has_no_notes():
+    assert ignored_in_link({"buyer": ["Leeds City Council"], "from": ["2023-01-01"]}, OPTIONS, FIRST, LAST) == []
+
+
+def test_unknown_values_bad_and_reversed_dates_are_each_named():
+    notes = ignored_in_link({"buyer": ["Nowhere Council", "Leeds City Council"], "from": ["2024-05-01"],
+                             "to": ["2023-02-30"]}, OPTIONS, FIRST, LAST)
+    assert notes == ['Council or buyer: "Nowhere Council" is not in the data, so it was ignored.',
+                     'Awarded to: "2023-02-30" is not a date (YYYY-MM-DD), so it was ignored.']
+    assert ignored_in_link({"from": ["2024-05-01"], "to": ["2023-01-01"]}, OPTIONS, FIRST, LAST) == [
+        "The dates are reversed (01/05/2024 is after 01/01/2023)."]
+    assert ignored_in_link({"to": ["2030-01-01"]}, OPTIONS, FIRST, LAST) == [
+        "Awarded to: 01/01/2030 is outside the data (01/01/2022 to 01/06/2024), so it was ignored."]
+
+
+def test_many_unknown_values_are_summarised():
+    notes = ignored_in_link({"region": [f"R{i}" for i in range(2000)]}, OPTIONS, FIRST, LAST)
+    assert notes == ['Buyer\'s region: "R0", "R1", "R2", "R3", "R4" and 1,995 more are not in the data, '
+                     "so they were ignored."]
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory) -> Path:
+    return build_small_store(tmp_path_factory.mktemp("links"))
+
+
+def test_the_page_says_which_part_of_the_link_was_ignored(monkeypatch, store_path):
+    monkeypatch.setenv("AWARDS_STORE", str(store_path))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["buyer"] = ["Nowhere Council", "Leeds City Council"]
+    app.run()
+    assert not app.exception
+    assert [w.value for w in app.warning] == [
+        'Part of this link was ignored. Council or buyer: "Nowhere Council" is not in the data, so it was ignored.']
+    assert app.session_state["filters"].buyers == ("Leeds City Council",)  # the rest of the link applies
