@@ -1,14 +1,19 @@
 """Fixtures shared by several test files."""
 
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from loaders import definitions, demo
+from tests.app_fixtures import build_small_store
+from ui import registry
 
 ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "dashboard.py")
 SHARED = ROOT.parent / "shared"
 SAMPLES = SHARED / "data"
 SECTOR_LOOKUP = SAMPLES / "geography" / "postcode_sector_centroids_lad.csv.gz"
@@ -24,6 +29,44 @@ def demo_store(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     demo.build(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def small_store(tmp_path_factory) -> Path:
+    """The small store of tests/app_fixtures (three councils, six awards), built once for
+    the whole run and shared by every test file: tests only read it. A test that must change
+    a store uses a copy or a store of its own; the check at the end fails the run if the
+    shared one was written to."""
+    path = build_small_store(tmp_path_factory.mktemp("small"))
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    yield path
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before, f"a test wrote into {path}"
+
+
+@pytest.fixture
+def open_page(monkeypatch):
+    """A function `open_page(store_path, name=None, **url) -> AppTest`: the app as a user
+    opens a link to it.
+
+    Sets AWARDS_STORE to `store_path` for this test only (monkeypatch undoes it), opens
+    dashboard.py with AppTest, so the sidebar filters, demo banner, router and footer run as
+    in the real app, and sets `url` as the URL query parameters (a list for a repeated
+    parameter; bound controls take their labels, e.g. measure="By count"). With `name`, a
+    module in ui.registry.PAGES, the router is sent to that page's script before the first
+    run, as a link to /<name>?... opens it in a browser: the page's own controls read the URL
+    on that run. Then it runs once, checks that nothing raised and returns the AppTest.
+    """
+    def open_(store_path: Path, name: str | None = None, **url) -> AppTest:
+        monkeypatch.setenv("AWARDS_STORE", str(store_path))
+        app = AppTest.from_file(APP, default_timeout=60)
+        for key, value in url.items():
+            app.query_params[key] = value
+        if name is not None:
+            app.switch_page(registry.page(name).script)
+        app.run()
+        assert not app.exception, app.exception
+        return app
+    return open_
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from loaders import store
 from queries.filters import Filters
 from queries.overview import breakdown, summary, trend
-from tests.app_fixtures import AWARDS, build_small_store
+from tests.app_fixtures import AWARDS
 from ui.registry import PAGES
 
 pytestmark = pytest.mark.usefixtures("small_numbers_off")  # figures on a few awards
@@ -23,19 +23,6 @@ SME = (True, False, True, True, False, False)
 VCSE = (True, False, False, False, False, False)
 
 
-@pytest.fixture(scope="module")
-def small_store(tmp_path_factory) -> Path:
-    return build_small_store(tmp_path_factory.mktemp("small"))
-
-
-def run_app(monkeypatch, store_path: Path, **params) -> AppTest:
-    monkeypatch.setenv("AWARDS_STORE", str(store_path))
-    app = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        app.query_params[key] = value
-    return app.run()
-
-
 def metrics(app: AppTest) -> dict:
     return {m.label: m.value for m in app.metric}
 
@@ -45,9 +32,9 @@ def share(flags, values=None) -> str:
     return f"{100 * sum(v for f, v in zip(flags, values) if f) / sum(values):.0f}%"
 
 
-def test_headline_equals_independent_sums(monkeypatch, small_store):
+def test_headline_equals_independent_sums(open_page, small_store):
     values = [a[6] for a in AWARDS]
-    shown = metrics(run_app(monkeypatch, small_store))
+    shown = metrics(open_page(small_store))
     assert shown["Total award value"] == "£560k"
     assert shown["Awards"] == str(len(AWARDS))
     assert shown["Local (by value)"] == share([x == "local" for x in LOCALITY], values)
@@ -58,8 +45,8 @@ def test_headline_equals_independent_sums(monkeypatch, small_store):
     assert shown["VCSE (by count)"] == share(VCSE)
 
 
-def test_charts_draw_the_query_results(monkeypatch, small_store):
-    app = run_app(monkeypatch, small_store)
+def test_charts_draw_the_query_results(open_page, small_store):
+    app = open_page(small_store)
     assert not app.exception
     charts = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
     assert len(charts) == 4
@@ -79,63 +66,62 @@ def test_charts_draw_the_query_results(monkeypatch, small_store):
     assert [y for y in local_line["y"] if y is not None] == pytest.approx(years["local_share"].dropna().tolist())
 
 
-def test_count_switch_from_url_draws_counts(monkeypatch, small_store):
-    app = run_app(monkeypatch, small_store, measure="By count")  # bound controls use their labels
+def test_count_switch_from_url_draws_counts(open_page, small_store):
+    app = open_page(small_store, measure="By count")  # bound controls use their labels
     bar = json.loads(app.get("plotly_chart")[1].proto.spec)["data"][0]
     expected = [LOCALITY.count(g) for g in ("local", "same_region", "elsewhere_uk", "outside_uk", "unknown")]
     assert bar["x"] == pytest.approx(expected)
 
 
-def test_filters_come_from_the_url(monkeypatch, small_store):
-    app = run_app(monkeypatch, small_store, buyer=["Leeds City Council"], **{"from": "2024-01-01"})
+def test_filters_come_from_the_url(open_page, small_store):
+    app = open_page(small_store, buyer=["Leeds City Council"], **{"from": "2024-01-01"})
     assert app.session_state["filters"] == Filters(date_from=__import__("datetime").date(2024, 1, 1),
                                                    buyers=("Leeds City Council",))
     assert metrics(app)["Total award value"] == "£350k"
     assert "Leeds City Council" in app.text[0].value
 
 
-def test_locality_reading_names_the_largest_group(monkeypatch, small_store):
-    texts = [t.value for t in run_app(monkeypatch, small_store).text]
+def test_locality_reading_names_the_largest_group(open_page, small_store):
+    texts = [t.value for t in open_page(small_store).text]
     assert any(t.startswith("The largest group is Same region, with 54% of award value") for t in texts)
 
 
-def test_no_store_shows_a_helpful_message(monkeypatch, tmp_path):
-    app = run_app(monkeypatch, tmp_path / "missing.duckdb")
+def test_no_store_shows_a_helpful_message(open_page, tmp_path):
+    app = open_page(tmp_path / "missing.duckdb")
     assert not app.exception
     assert "python -m loaders demo" in app.info[0].value
 
 
-def test_empty_store_shows_a_helpful_message(monkeypatch, tmp_path):
+def test_empty_store_shows_a_helpful_message(open_page, tmp_path):
     path = tmp_path / "empty.duckdb"
     with store.writing(path):
         pass
-    app = run_app(monkeypatch, path)
+    app = open_page(path)
     assert not app.exception
     assert "No award data yet" in app.info[0].value
 
 
-def test_no_demo_banner_on_real_data(monkeypatch, small_store):
-    assert not run_app(monkeypatch, small_store).warning
+def test_no_demo_banner_on_real_data(open_page, small_store):
+    assert not open_page(small_store).warning
 
 
-def test_demo_store_shows_the_banner(monkeypatch, demo_store):
-    app = run_app(monkeypatch, demo_store)
+def test_demo_store_shows_the_banner(open_page, demo_store):
+    app = open_page(demo_store)
     assert not app.exception
     assert app.warning[0].value.startswith("Demo data: invented suppliers")
 
 
-@pytest.mark.parametrize("page", [p.script for p in PAGES])
-def test_every_page_runs_on_the_demo_store(monkeypatch, demo_store, page):
-    app = run_app(monkeypatch, demo_store)
-    app.switch_page(page).run()
+@pytest.mark.parametrize("page", [p.module for p in PAGES])
+def test_every_page_runs_on_the_demo_store(open_page, demo_store, page):
+    app = open_page(demo_store, page)
     assert not app.exception
     assert app.title
 
 
-def test_local_within_km_from_the_url(monkeypatch, small_store):
+def test_local_within_km_from_the_url(open_page, small_store):
     # Leeds LS1 -> LS6 is about 3 km; Bradford 13 km; Manchester 47 km; Colchester from
     # Chelmsford 35 km; so within 20 km: local are 100k (Leeds) + 300k (Bradford) of 560k.
-    app = run_app(monkeypatch, small_store, local="within 20 km of the buyer")
+    app = open_page(small_store, local="within 20 km of the buyer")
     assert app.session_state["filters"].local_km == 20
     assert metrics(app)["Local (by value)"] == f"{100 * 400_000 / 560_000:.0f}%"
     assert "within 20 km of the buyer" in app.text[0].value
@@ -158,10 +144,9 @@ def real_store(tmp_path_factory) -> Path:
 
 
 @pytest.mark.realdata
-@pytest.mark.parametrize("page", [p.script for p in PAGES])
-def test_every_page_runs_on_the_real_sample(monkeypatch, real_store, page):
-    app = run_app(monkeypatch, real_store)
-    app.switch_page(page).run()
+@pytest.mark.parametrize("page", [p.module for p in PAGES])
+def test_every_page_runs_on_the_real_sample(open_page, real_store, page):
+    app = open_page(real_store, page)
     assert not app.exception
     assert not app.warning  # no demo banner on real data
     assert app.title

@@ -8,7 +8,6 @@ from loaders.info import summary
 from tests.app_fixtures import build_small_store
 from tests.fake_api import FakeApi
 from tests.ocds_factory import simple_release, supplier
-from tests.test_app import run_app
 
 
 def recent_releases(n=4):
@@ -25,27 +24,23 @@ def recent_releases(n=4):
 
 @pytest.fixture
 def store_path(tmp_path):
+    """A small store of this test's own, not the shared `small_store`: the refresh writes into it."""
     return build_small_store(tmp_path)
 
 
-def data_page(monkeypatch, store_path):
-    app = run_app(monkeypatch, store_path)
-    return app.switch_page("pages/data.py").run()
-
-
-def test_data_page_lists_each_source(monkeypatch, store_path):
-    app = data_page(monkeypatch, store_path)
+def test_data_page_lists_each_source(open_page, store_path):
+    app = open_page(store_path, "data")
     assert not app.exception
     table = app.dataframe[0].value
     assert table["source"].tolist() == ["contracts-finder"]
     assert table["award_rows"].tolist() == [6]
 
 
-def test_refresh_from_the_app(monkeypatch, store_path):
+def test_refresh_from_the_app(open_page, monkeypatch, store_path):
     with FakeApi("/Published/Notices/OCDS/Search", "publishedFrom", "publishedTo", recent_releases(),
                  page_size=10) as api:
         monkeypatch.setenv("CONTRACTS_FINDER_URL", api.base_url)
-        app = data_page(monkeypatch, store_path)
+        app = open_page(store_path, "data")
         app.selectbox[0].set_value("contracts-finder")
         app.number_input[0].set_value(2)
         app.button[0].click().run(timeout=60)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from loaders import store
 from loaders.loading import import_files
@@ -21,7 +20,6 @@ from queries import scorecard as sc
 from queries.filters import Filters
 from tests.ocds_factory import award, buyer, release, supplier, write_package
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 LEEDS, BRADFORD, WEST_NORTHANTS = "Leeds City Council", "City of Bradford Metropolitan District Council", \
     "West Northamptonshire Council"
 TRUST = "Leeds Teaching Hospitals NHS Trust"
@@ -52,8 +50,7 @@ AWARDS = (
      ("Leeds City Council", "LS1 1UR", "1 Mill Lane, LS6 2AB", 9_000.0, "EUR", "2024-07-03"),
      ("Leeds City Council", "LS1 1UR", "1 Mill Lane, LS6 2AB", 1.0, "GBP", "2024-07-04")]
 )
-VALUE_PAGES = ("pages/overview.py", "pages/provider_size.py", "pages/locality.py", "pages/value_bands.py",
-               "pages/suppliers.py", "pages/contracts.py")
+VALUE_PAGES = ("overview", "provider_size", "locality", "value_bands", "suppliers", "contracts")
 
 
 @pytest.fixture(scope="module")
@@ -70,15 +67,6 @@ def honest_store(tmp_path_factory) -> Path:
     path = folder / "honest.duckdb"
     import_files([write_package(folder / "p.json", releases)], path, [folder / "lookup.csv"])
     return path
-
-
-def run_page(monkeypatch, path: Path, page: str | None = None, **params) -> AppTest:
-    monkeypatch.setenv("AWARDS_STORE", str(path))
-    app = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        app.query_params[key] = value
-    app.run()
-    return app.switch_page(page).run() if page else app
 
 
 def council_table(path, **kw) -> pd.DataFrame:
@@ -110,8 +98,8 @@ def test_left_out_line_names_each_flag_with_its_value(honest_store):
 
 
 @pytest.mark.parametrize("page", VALUE_PAGES)
-def test_every_value_page_says_what_is_left_out(monkeypatch, honest_store, page):
-    app = run_page(monkeypatch, honest_store, page)
+def test_every_value_page_says_what_is_left_out(open_page, honest_store, page):
+    app = open_page(honest_store, page)
     assert not app.exception
     assert any(c.value.startswith("Left out of value totals: 1 award over £1bn") for c in app.caption), page
 
@@ -146,8 +134,8 @@ def test_ties_are_joint_ranks(honest_store):
     assert ranks.loc["local_value_share", "list_rank_short"] == "1st of 2"
 
 
-def test_scorecard_of_a_council_with_too_few_awards(monkeypatch, honest_store):
-    app = run_page(monkeypatch, honest_store, "pages/scorecard.py", council=WEST_NORTHANTS)
+def test_scorecard_of_a_council_with_too_few_awards(open_page, honest_store):
+    app = open_page(honest_store, "scorecard", council=WEST_NORTHANTS)
     assert not app.exception
     shown = [t.value for t in app.text]
     assert any(t.startswith(f"{WEST_NORTHANTS} is not ranked for % local by value: 0 awards with a value, too few")
@@ -246,8 +234,8 @@ def test_years_with_too_few_awards_are_not_read():
     assert years.change_sentence(few, "local_share", "awards", "went", "count").startswith("Too few awards")
 
 
-def test_overview_trend_marks_the_part_years_of_the_store(monkeypatch, honest_store):
-    app = run_page(monkeypatch, honest_store)
+def test_overview_trend_marks_the_part_years_of_the_store(open_page, honest_store):
+    app = open_page(honest_store)
     trend = next(c for c in app.get("plotly_chart") if "Financial year" in c.proto.spec)
     import json
     spec = json.loads(trend.proto.spec)
@@ -255,8 +243,8 @@ def test_overview_trend_marks_the_part_years_of_the_store(monkeypatch, honest_st
     assert spec["data"][0]["x"] == ["2023-24 (part year)", "2024-25", "2025-26 (part year)"]
 
 
-def test_methodology_states_how_buyers_are_identified_with_the_registers_attribution(monkeypatch, honest_store):
-    app = run_page(monkeypatch, honest_store, "pages/methodology.py")
+def test_methodology_states_how_buyers_are_identified_with_the_registers_attribution(open_page, honest_store):
+    app = open_page(honest_store, "methodology")
     shown = " ".join(t.value for t in app.text)
     assert "Contains data from mySociety's UK local authority names and codes (CC BY 4.0)." in shown
     assert shown.count("Who the buyer is. A buyer is identified before it is placed") == 1

@@ -15,13 +15,12 @@ from loaders.loading import import_files
 from queries import bands, providers
 from queries.filters import Filters
 from queries.overview import breakdown, summary
-from tests.app_fixtures import AWARDS, LOOKUP, build_small_store, release
-from tests.test_app import run_app
+from tests.app_fixtures import AWARDS, LOOKUP, release
 from ui import size_charts
 
 pytestmark = pytest.mark.usefixtures("small_numbers_off")  # figures on a few awards
 
-PROVIDER_PAGE, BANDS_PAGE = "pages/provider_size.py", "pages/value_bands.py"
+PROVIDER_PAGE, BANDS_PAGE = "provider_size", "value_bands"
 
 # Ground truth by hand from AWARDS (index: value, provider group, locality, financial year).
 VALUES = [a[6] for a in AWARDS]                                  # 100k 300k 50k 20k 80k 10k
@@ -30,11 +29,6 @@ LOCAL = (True, False, False, True, False, False)
 SME = (True, False, True, True, False, False)                    # every SME, VCSE or not
 YEAR = ("2023-24", "2023-24", "2024-25", "2023-24", "2023-24", "2021-22")
 REASON = "The works need one contractor to manage the site safely."
-
-
-@pytest.fixture(scope="module")
-def small_store(tmp_path_factory) -> Path:
-    return build_small_store(tmp_path_factory.mktemp("size-bands"))
 
 
 @pytest.fixture(scope="module")
@@ -56,11 +50,6 @@ def lots_store(tmp_path_factory) -> Path:
     (folder / "lookup.csv").write_text(LOOKUP)
     import_files([folder / "awards.json"], folder / "lots.duckdb", [folder / "lookup.csv"])
     return folder / "lots.duckdb"
-
-
-def open_page(monkeypatch, store_path, page, **params):
-    app = run_app(monkeypatch, store_path, **params)
-    return app.switch_page(page).run()
 
 
 def specs(app) -> list[dict]:
@@ -268,8 +257,8 @@ def test_queries_follow_the_filters(con):
 
 # --- The pages in the app ----------------------------------------------------------------------
 
-def test_provider_page_draws_its_queries(monkeypatch, small_store, con):
-    app = open_page(monkeypatch, small_store, PROVIDER_PAGE)
+def test_provider_page_draws_its_queries(open_page, small_store, con):
+    app = open_page(small_store, PROVIDER_PAGE)
     assert not app.exception
     charts = specs(app)
     assert len(charts) == 5
@@ -295,15 +284,14 @@ def test_provider_page_draws_its_queries(monkeypatch, small_store, con):
     assert any(t.value.startswith("The largest award to a large supplier is £300k") for t in app.text)
 
 
-def test_provider_page_by_count(monkeypatch, small_store):
-    # The switch is per page: AppTest's first run after switch_page keeps the default, so run again.
-    app = open_page(monkeypatch, small_store, PROVIDER_PAGE, measure="By count").run()
+def test_provider_page_by_count(open_page, small_store):
+    app = open_page(small_store, PROVIDER_PAGE, measure="By count")
     assert not app.exception
     assert specs(app)[0]["data"][0]["x"] == pytest.approx([2, 1, 2, 1])
 
 
-def test_value_bands_page_draws_its_queries(monkeypatch, small_store, con):
-    app = open_page(monkeypatch, small_store, BANDS_PAGE)
+def test_value_bands_page_draws_its_queries(open_page, small_store, con):
+    app = open_page(small_store, BANDS_PAGE)
     assert not app.exception
     assert not app.warning
     charts = specs(app)
@@ -320,8 +308,8 @@ def test_value_bands_page_draws_its_queries(monkeypatch, small_store, con):
     assert any("include VAT" in c.value for c in app.caption)
 
 
-def test_value_bands_page_by_count(monkeypatch, small_store, con):
-    app = open_page(monkeypatch, small_store, BANDS_PAGE, measure="By count").run()
+def test_value_bands_page_by_count(open_page, small_store, con):
+    app = open_page(small_store, BANDS_PAGE, measure="By count")
     assert not app.exception
     charts = specs(app)
     assert charts[0]["data"][0]["x"] == pytest.approx([2, 2, 2, 0, 0, 0, 0, 0])
@@ -330,8 +318,8 @@ def test_value_bands_page_by_count(monkeypatch, small_store, con):
     assert charts[2]["data"][1]["y"][:3] == pytest.approx([0.5, 0, 0.5])         # local share of awards
 
 
-def test_value_bands_page_with_typed_bands_and_a_cap(monkeypatch, small_store):
-    app = open_page(monkeypatch, small_store, BANDS_PAGE, bands="50k, 100k", cap="75000")
+def test_value_bands_page_with_typed_bands_and_a_cap(open_page, small_store):
+    app = open_page(small_store, BANDS_PAGE, bands="50k, 100k", cap="75000")
     assert not app.exception
     bar = specs(app)[0]["data"][0]
     assert bar["y"] == ["under 50k", "50k-100k", "100k and over", "unknown"]
@@ -345,16 +333,16 @@ def test_value_bands_page_with_typed_bands_and_a_cap(monkeypatch, small_store):
     assert set(contracts["reason_not_divided_into_lots"]) == {"not stated"}
 
 
-def test_value_bands_page_explains_bad_bands(monkeypatch, small_store):
-    app = open_page(monkeypatch, small_store, BANDS_PAGE, bands="25k, [x](http://evil)")
+def test_value_bands_page_explains_bad_bands(open_page, small_store):
+    app = open_page(small_store, BANDS_PAGE, bands="25k, [x](http://evil)")
     assert not app.exception
     assert "is not an amount" in app.warning[0].value and "Showing the default bands" in app.warning[0].value
     assert "](" not in app.warning[0].value                 # Markdown escaped, no link rendered
     assert specs(app)[0]["data"][0]["y"] == band_labels(DEFAULT_BAND_EDGES)
 
 
-def test_value_bands_page_shows_lot_reasons(monkeypatch, lots_store):
-    app = open_page(monkeypatch, lots_store, BANDS_PAGE, cap="75000")
+def test_value_bands_page_shows_lot_reasons(open_page, lots_store):
+    app = open_page(lots_store, BANDS_PAGE, cap="75000")
     assert not app.exception
     contracts = app.dataframe[1].value
     assert contracts["reason_not_divided_into_lots"].tolist() == [REASON, "not stated", "not stated"]
@@ -363,9 +351,9 @@ def test_value_bands_page_shows_lot_reasons(monkeypatch, lots_store):
 # --- The demo store (tests/conftest.py) ---------------------------------------------------------
 
 @pytest.mark.slow
-def test_both_pages_run_on_the_demo_store(monkeypatch, demo_store):
+def test_both_pages_run_on_the_demo_store(open_page, demo_store):
     for page in (PROVIDER_PAGE, BANDS_PAGE):
-        app = open_page(monkeypatch, demo_store, page)
+        app = open_page(demo_store, page)
         assert not app.exception, page
         assert app.title
     with store.read_only(demo_store) as connection:
