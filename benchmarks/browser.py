@@ -10,22 +10,15 @@ figure. Also measured: cold start (server start to the first chart) and, for ref
 opening a shared link to a filtered page in a fresh page load.
 """
 
-import os
 import random
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+from tools.serving import CHROMIUM_ARGS, serving
+
 DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 WAIT_MS = 120_000
 LOCAL_CHOICES = ("the buyer's council area", "within 10 km of the buyer", "within 20 km of the buyer")
@@ -70,47 +63,6 @@ def benchmark(store_path: Path, council: str, regions: list[str], links, log: Pa
             "per_page": {k: {"p50_ms": pct(v, 50), "p95_ms": pct(v, 95)} for k, v in redraws.items()},
             "link_load": {k: {"p50_ms": pct(v, 50), "p95_ms": pct(v, 95)} for k, v in loads.items()},
             "app_peak_rss_mb": rss}
-
-
-@contextmanager
-def serving(store_path: Path, log: Path):
-    """The dashboard on a free local port, reading `store_path`; yields (base URL, process)."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    started = time.perf_counter()
-    with open(log, "wb") as log_file:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
-             "--server.address", "127.0.0.1", "--server.port", str(port)],
-            cwd=ROOT, env={**os.environ, "AWARDS_STORE": str(store_path)}, stdout=log_file,
-            stderr=subprocess.STDOUT)
-    try:
-        while not healthy(base):
-            if proc.poll() is not None or time.perf_counter() - started > 60:
-                raise RuntimeError(f"streamlit did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield base, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def healthy(base: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-            return response.status == 200 and response.read().decode().strip() == "ok"
-    except OSError:
-        return False
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # --- filter changes ------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from benchmarks.browser import serving as serve_app
-from tests.app_fixtures import build_small_store
+from tools.serving import CHROMIUM_ARGS
+from tools.serving import serving as serve_app
 from ui.registry import PAGES
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -26,8 +26,6 @@ pytestmark = [
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 expect = sync_api.expect
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 WAIT_MS = 15_000
 ALL_TOTAL = "£560k"
 LEEDS = "Leeds City Council"
@@ -39,11 +37,6 @@ def serving(store: Path, log: Path):
     """`streamlit run dashboard.py` over `store` on a free port; yields the base URL."""
     with serve_app(store, log) as (base, _process):
         yield base
-
-
-@pytest.fixture(scope="module")
-def small_store(tmp_path_factory) -> Path:
-    return build_small_store(tmp_path_factory.mktemp("browser_store"))
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from benchmarks.browser import CHROMIUM_ARGS, serving
+from tools.serving import CHROMIUM_ARGS, serving
 from ui.registry import PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
