@@ -118,6 +118,13 @@ def test_filtered_url_restores_view(app_url, page):
     assert parse_qs(urlparse(page.url).query).get("buyer") == [LEEDS]
 
 
+def test_link_with_an_unknown_council_says_what_was_ignored(app_url, page):
+    page.goto(f"{app_url}/?buyer=Nowhere+Council&buyer=Leeds+City+Council")
+    wait_for_app(page)
+    expect(page.get_by_text('Council or buyer: "Nowhere Council" is not in the data, so it was ignored.')).to_be_visible()
+    expect(total_metric(page)).to_have_text(LEEDS_TOTAL)  # the rest of the link still applies
+
+
 def test_csv_download_matches_chart(app_url, page):
     page.goto(app_url)
     expect_total(page, ALL_TOTAL)
