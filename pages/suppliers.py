@@ -12,7 +12,7 @@ from ui import charts, tables, widgets
 
 SUPPLIER_COLUMNS = (
     "supplier_name", "size_group", "supplier_size", "supplier_vcse", "home_district", "home_region", "home_country",
-    "value_gbp", "awards", "value_share", "count_share", "regions_served", "councils_served", "buyers_served",
+    "value_gbp", "awards", "award_rows", "value_share", "count_share", "regions_served", "councils_served", "buyers_served",
     "national_provider")
 AWARD_COLUMNS = (
     "award_date", "title", "buyer_name", "buyer_type", "buyer_region", "locality", "value_gbp",

@@ -51,5 +51,8 @@ def pct(share: float | None) -> str:
 
 
 def count(n: float, word: str = "award") -> str:
-    """ "1 award", "12 awards", "1,234 awards": a whole number with its noun."""
-    return f"{n:,.0f} {word}" + ("" if round(n) == 1 else "s")
+    """ "1 award", "12 awards", "1,234 awards": a whole number (half-up) with its noun. A joint
+    award counts 1/n to each of its n suppliers, so a supplier's or a group's count can be a
+    fraction: users see whole awards."""
+    whole = math.floor(n + 0.5)
+    return f"{whole:,} {word}" + ("" if whole == 1 else "s")

@@ -288,7 +288,7 @@ def rank_words(rank: int | None, of: int, group: str, measure: str, joint: bool 
     """ "joint 3rd of 12 unitary councils for % local by value" (or why there is no rank:
     too few valued awards, or no figure)."""
     if valued is not None:
-        return (f"not ranked for {measure}: {_awards(valued)} with a value, too few to rank "
+        return (f"not ranked for {measure}: {count(valued)} with a value, too few to rank "
                 f"(at least {definitions.MIN_VALUED_AWARDS} are needed)")
     if rank is None:
         return f"no figure for {measure}"
@@ -461,7 +461,7 @@ def peers_sentence(members: pd.DataFrame, council: str, group: str, measure: str
     if mine is None:
         return f"No figures for {group} under these filters." + fewer
     if not mine["ranked"]:
-        return (f"{council} has {_awards(mine['valued_awards'])} with a value under these filters: too few "
+        return (f"{council} has {count(mine['valued_awards'])} with a value under these filters: too few "
                 f"awards to say how it compares (at least {definitions.MIN_VALUED_AWARDS} are needed)." + fewer)
     if len(values) < 2:
         return f"No other {group} have enough valued awards to compare with {council}." + fewer
@@ -479,7 +479,7 @@ def suppliers_sentence(frame: pd.DataFrame, council: str, measure: str) -> str:
         measure = "count"  # no supplier has a usable value: say who won most awards instead
     top = frame.iloc[0] if measure == "value" else frame.sort_values("awards", ascending=False, kind="stable").iloc[0]
     share, amount = ((top["value_share"], money(top["value_gbp"])) if measure == "value"
-                     else (top["count_share"], _awards(top["awards"])))
+                     else (top["count_share"], count(top["awards"])))
     words = "award value" if measure == "value" else "awards"
     national = int(frame["national_provider"].sum())
     listed = (("the one supplier listed is not a national provider" if len(frame) == 1 else
@@ -495,15 +495,10 @@ def suppliers_alt(frame: pd.DataFrame, measure: str) -> str:
     column, share = ("value_gbp", "value_share") if measure == "value" else ("awards", "count_share")
     bars = "; ".join(
         f"{r['supplier_name']}{' (national provider)' if r['national_provider'] else ''} "
-        f"{money(r[column]) if measure == 'value' else _awards(r[column])} ({pct(r[share])})"
+        f"{money(r[column]) if measure == 'value' else count(r[column])} ({pct(r[share])})"
         for _, r in frame.iterrows())
     return f"Bar chart of the largest suppliers by {'value' if measure == 'value' else 'number of awards'}: {bars}."
 
-
-def _awards(n: float) -> str:
-    """ "1 award", "12 awards", "2.5 awards" (a joint award counts 1/n to each supplier)."""
-    shown = f"{n:,.1f}".removesuffix(".0")
-    return f"{shown} award" + ("" if shown == "1" else "s")
 
 
 def national_sentence(summary: dict, council: str) -> str:

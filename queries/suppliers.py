@@ -16,7 +16,7 @@ from loaders.definitions import NATIONAL_PROVIDER_REGIONS
 
 from queries.contracts import SAFE_URL, contains_pattern
 from queries.filters import Filters
-from queries.formatting import money, pct
+from queries.formatting import count, money, pct
 from queries.overview import AWARD_COUNT, PROVIDER_GROUP, locality_label
 
 # A supplier that has won awards from buyers in this many regions or more is a national
@@ -37,7 +37,7 @@ AWARDS_SHOWN = 200     # one supplier's awards on screen; the download has all o
 MEASURE_COLUMNS = {"value": "value_gbp", "count": "awards"}
 
 SUPPLIER_COLUMNS = ["supplier_key", "supplier_name", "size_group", "supplier_size", "supplier_vcse",
-                    "home_district", "home_region", "home_country", "value_gbp", "awards",
+                    "home_district", "home_region", "home_country", "value_gbp", "awards", "award_rows",
                     "value_share", "count_share", "regions_served", "councils_served", "buyers_served",
                     "national_provider"]
 
@@ -61,7 +61,8 @@ def top_suppliers(con, filters: Filters, measure: str = "value", search: str = "
     # Rank on cheap sums first; the per-supplier attributes are worked out for the ranked few.
     frame = con.cursor().execute(f"""
         WITH ranked AS (
-            SELECT supplier_key, coalesce(sum(value_gbp), 0) AS value_gbp, {AWARD_COUNT} AS awards
+            SELECT supplier_key, coalesce(sum(value_gbp), 0) AS value_gbp, {AWARD_COUNT} AS awards,
+                   count(*) AS award_rows
             FROM {rows} {name_clause}
             GROUP BY supplier_key ORDER BY {order} DESC, supplier_key LIMIT ?),
         totals AS (SELECT sum(value_gbp) AS total_value, {AWARD_COUNT} AS total_awards FROM {rows}),
@@ -77,7 +78,7 @@ def top_suppliers(con, filters: Filters, measure: str = "value", search: str = "
             GROUP BY supplier_key)
         SELECT r.supplier_key, a.supplier_name, {PROVIDER_GROUP} AS size_group, a.supplier_size,
                a.supplier_vcse, a.home[1] AS home_district, a.home[2] AS home_region,
-               a.home[3] AS home_country, r.value_gbp, r.awards,
+               a.home[3] AS home_country, r.value_gbp, r.awards, r.award_rows,
                coalesce(r.value_gbp / nullif(t.total_value, 0), 0) AS value_share,
                coalesce(r.awards / nullif(t.total_awards, 0), 0) AS count_share,
                fp.regions_served, fp.councils_served, fp.buyers_served,
@@ -134,11 +135,8 @@ def supplier_award_count(con, filters: Filters, supplier_key: str) -> int:
 
 
 def _amount(row, measure: str) -> str:
-    """£300k, or "3 awards" / "1.5 awards" (a joint award counts 1/n to each supplier)."""
-    if measure == "value":
-        return money(row["value_gbp"])
-    count = f"{row['awards']:,.1f}".removesuffix(".0")
-    return f"{count} award{'' if count == '1' else 's'}"
+    """£300k, or "3 awards" (whole awards; see formatting.count)."""
+    return money(row["value_gbp"]) if measure == "value" else count(row["awards"])
 
 
 def top_reading(frame: pd.DataFrame, measure: str) -> str:
@@ -190,6 +188,8 @@ def supplier_sentence(frame: pd.DataFrame, supplier_key: str) -> str:
                  f"region{'s' if row['regions_served'] != 1 else ''} and {row['councils_served']} "
                  f"council{'s' if row['councils_served'] != 1 else ''}")
     national = " (a national provider)." if row["national_provider"] else "."
+    # Whole awards: the awards it is on (a joint award is one award for each of its suppliers,
+    # though in counts and shares it weighs 1/n for each).
     return (f"{row['supplier_name']} won {money(row['value_gbp'])} across "
-            f"{_amount(row, 'count')} in this selection. Size: {row['supplier_size']}; {vcse}; "
+            f"{count(row['award_rows'])} in this selection. Size: {row['supplier_size']}; {vcse}; "
             f"based in {home}. {footprint}{national}")

@@ -346,7 +346,7 @@ def test_supplier_search_and_pick(open_page, rich_store):
     assert not app.exception
     awards = app.dataframe[1].value
     assert awards["value_gbp"].tolist() == [JOINT_VALUE / 2] and awards["n_suppliers"].tolist() == [2]
-    assert any(t.startswith("Stour Partners Ltd won £45k across 0.5 awards") for t in texts(app))
+    assert any(t.startswith("Stour Partners Ltd won £45k across 1 award") for t in texts(app))
 
 
 def test_supplier_search_with_no_match(open_page, small_store):

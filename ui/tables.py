@@ -50,6 +50,9 @@ COLUMNS = {
     "largest_award_gbp": Column("Largest award (£)", "money"),
     "n_suppliers": Column("Suppliers on award", "count"),
     "awards": Column("Awards", "count"),
+    "award_rows": Column("Awards it is on", "count",
+                         help="A joint award is one award for each of its suppliers here; in 'Awards' and the "
+                              "shares it counts once, each supplier carrying 1/n of it"),
     "valued_awards": Column("Awards with a value", "count", help="The base of the shares by value"),
     "awards_above": Column("Awards above cap", "count"),
     "buyers": Column("Buyers", "count"),
