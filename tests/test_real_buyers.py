@@ -7,7 +7,6 @@ import csv
 import json
 import re
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import pytest
