@@ -112,7 +112,7 @@ def _refuse_real_store(path: Path, force: bool) -> None:
     """Never replace a store holding real releases unless told to: they may be irreplaceable."""
     if force or not path.exists():
         return
-    con = store.read_only(path)
+    con = store.read_only(path, any_age=True)  # a store of older code is replaced like any
     try:
         real = con.execute("SELECT count(*) FROM releases WHERE source <> 'demo'").fetchall()[0][0]
     finally:

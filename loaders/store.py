@@ -92,13 +92,14 @@ def store_path(explicit: str | Path | None = None) -> Path:
 
 
 @contextmanager
-def writing(path: str | Path, wait: bool = True):
+def writing(path: str | Path):
     """A connection to a private copy of the store, swapped in only if the block succeeds.
 
-    With wait=False a store another load is writing raises StoreError instead of waiting."""
+    Every write ends with `bring_up_to_date`, so the file swapped in is complete for this
+    code: reading it (`read_only`) never has to write."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _writer_lock(path, wait):
+    with _writer_lock(path):
         temp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
         _remove(temp)
         if path.exists():
@@ -108,6 +109,7 @@ def writing(path: str | Path, wait: bool = True):
             try:
                 ensure_schema(con)
                 yield con
+                bring_up_to_date(con)
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
@@ -116,42 +118,64 @@ def writing(path: str | Path, wait: bool = True):
             _remove(temp)
 
 
-def read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection for queries; StoreError if the file is missing or foreign.
+def bring_up_to_date(con) -> None:
+    """The finishing step of every write (import, refresh, rebuild, geocode, demo, ONS
+    import, boundaries): an awards table of an older layout is rebuilt from the releases,
+    and missing or outdated summary tables (with the register tables they are built on) are
+    built. A load that re-derived the awards has done both already, so this costs nothing."""
+    if _awards_stale(con):
+        refresh_awards(con, None, resolvers=[])
+    if not summaries.current(con):
+        areas.load(con)
+        summaries.build(con)
 
-    A store written before the summary tables existed (or by older code) gets them first."""
+
+def read_only(path: str | Path, any_age: bool = False) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for queries; StoreError if the file is missing or foreign, or
+    was made by older code (any write, or `rebuild`, brings it up to date). Never writes.
+
+    any_age=True skips the age checks, for a caller that reads only the releases (which
+    every version keeps): the demo, before it replaces a store."""
     path = Path(path)
     if not path.is_file():
         raise StoreError(str(path), "no store here yet (run `python -m loaders demo` or `import`)")
     con = _connect(path, str(path), read_only=True)
+    if any_age:
+        return con
     if _awards_outdated(con):
         con.close()
         raise StoreError(str(path), "was made by an older version of this code; run `python -m loaders rebuild` "
                                     "to re-derive its awards from the releases it keeps")
-    if not _summaries_missing(con):
-        return con
-    con.close()
-    try:
-        with writing(path, wait=False) as writer:
-            areas.load(writer)
-            summaries.build(writer)
-    except OSError as exc:
-        raise StoreError(str(path), f"its summary tables are out of date and it cannot be rewritten ({exc}); "
-                                    "run `python -m loaders rebuild` as a user who can write it") from exc
-    return _connect(path, str(path), read_only=True)
+    if _summaries_missing(con):
+        con.close()
+        raise StoreError(str(path), "its summary tables are missing or were made by an older version of this code; "
+                                    "run `python -m loaders rebuild` to bring the store up to date")
+    return con
 
 
 def _awards_outdated(con) -> bool:
-    """A store whose awards table has another layout than this code's (it must be rebuilt)."""
+    """A store whose awards table has another layout than this code's, or was emptied by a
+    write of older code for want of one (it must be rebuilt)."""
     columns = tuple(name for (name,) in con.execute(
         "SELECT column_name FROM duckdb_columns() WHERE table_name = 'awards' ORDER BY column_index").fetchall())
-    return bool(columns) and columns != AWARD_COLUMNS
+    return bool(columns) and (columns != AWARD_COLUMNS or _awards_stale(con))
+
+
+def _awards_stale(con) -> bool:
+    """Whether ensure_schema dropped an older awards table that is not yet rebuilt."""
+    if not _has_tables(con, "meta"):
+        return False
+    return con.execute("SELECT count(*) FROM meta WHERE key = 'awards_stale'").fetchall()[0][0] > 0
 
 
 def _summaries_missing(con) -> bool:
     """A store (it has awards and meta) whose summary tables are absent or outdated."""
+    return _has_tables(con, "awards", "meta") and not summaries.current(con)
+
+
+def _has_tables(con, *names: str) -> bool:
     tables = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    return {"awards", "meta"} <= tables and not summaries.current(con)
+    return set(names) <= tables
 
 
 def _connect(path: Path, name: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -162,13 +186,10 @@ def _connect(path: Path, name: str, read_only: bool = False) -> duckdb.DuckDBPyC
 
 
 @contextmanager
-def _writer_lock(path: Path, wait: bool = True):
+def _writer_lock(path: Path):
     """One writer at a time: a second import waits rather than swapping over the first."""
     with open(path.with_name(path.name + ".lock"), "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise StoreError(str(path), "another load is writing it; try again when it has finished") from exc
+        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -400,7 +421,7 @@ def refresh_awards(con, ocids: Iterable[str] | None, resolvers: list[Resolver],
                    progress: Progress | None = None) -> int:
     """Re-normalise, resolve new postcodes, re-derive geography, mark cross-publications:
     the end of every load. A stale awards table (older layout) is rebuilt whole."""
-    if con.execute("SELECT count(*) FROM meta WHERE key = 'awards_stale'").fetchall()[0][0]:
+    if _awards_stale(con):
         ocids = None
         con.execute("DELETE FROM meta WHERE key = 'awards_stale'")
     made = renormalise(con, ocids, progress)

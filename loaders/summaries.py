@@ -14,10 +14,11 @@ store (a million rows and more) to find each supplier's footprint.
   bubble.
 
 They are rebuilt at the end of every load that changes `awards` (store.derive), and a
-store written before they existed gets them when it is next opened (store.read_only).
+store written before they existed gets them from its next write of any kind
+(store.bring_up_to_date); opening it for reading (store.read_only) says to run `rebuild`.
 """
 
-# Bump when a table here changes, so stores built by older code are rebuilt on opening.
+# Bump when a table here changes, so stores built by older code are rebuilt by their next write.
 VERSION = "3"
 
 # The award rows of council buyers: the councils the register identified.

@@ -9,6 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from loaders import demo, loading, store
@@ -199,3 +200,29 @@ def test_an_award_whose_supplier_has_no_name_is_exported_and_counted(tmp_path):
            [("(name not published)", "id:GB-CFS-173", 3_600_000.0)]
     summary = json.loads(run("info", "--json", store_env=target).stdout)
     assert summary["quality"]["rows_with_unnamed_supplier"] == 1
+
+
+def test_demo_judges_a_store_of_older_code_by_its_releases(existing_store):
+    """The demo's check before replacing a store reads only the releases, so a store whose
+    summary tables are from older code still gets the real-releases refusal, untouched."""
+    con = duckdb.connect(str(existing_store))
+    con.execute("DROP TABLE supplier_footprint; DELETE FROM meta WHERE key = 'summaries_version'")
+    con.close()
+    digest = sha256(existing_store)
+    result = run("demo", store_env=existing_store)
+    assert result.returncode == 2
+    assert "real releases" in result.stderr and "rebuild" not in result.stderr
+    assert sha256(existing_store) == digest
+
+
+def test_info_on_a_store_of_older_code_says_to_rebuild(existing_store):
+    con = duckdb.connect(str(existing_store))
+    con.execute("DELETE FROM meta WHERE key = 'summaries_version'")
+    con.close()
+    digest = sha256(existing_store)
+    result = run("info", "--store", existing_store)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert str(existing_store) in lines[0] and "python -m loaders rebuild" in lines[0]
+    assert sha256(existing_store) == digest

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders import refresh, store
+from loaders import refresh, store, summaries
 from loaders.fetching import Fetcher, FetchError, windows
 from tests.fake_api import FakeApi
 from tests.ocds_factory import supplier, simple_release
@@ -291,3 +291,22 @@ def test_cli_refresh_all_sources(cf_api, fts_api, tmp_path):
         counts = dict(con.execute("SELECT source, count(*) FROM releases GROUP BY 1").fetchall())
     in_window = lambda api: sum(1 for r in api.releases if r["date"] < "2025-03-01T06:00")
     assert counts == {"contracts-finder": in_window(cf_api), "find-a-tender": in_window(fts_api)}
+
+
+def test_a_refresh_brings_an_older_store_up_to_date(cf_api, fts_api, tmp_path):
+    """The summary tables of a store left by older code (here dropped straight from the file)
+    are rebuilt by the refresh's merge, so that opening the store for reading need not."""
+    path = tmp_path / "s.duckdb"
+    run(cf_api, "contracts-finder", path, CF_UNTIL)
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE supplier_footprint; DELETE FROM meta WHERE key = 'summaries_version'")
+    con.close()
+    run(fts_api, "find-a-tender", path, FTS_UNTIL)
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        assert con.execute("SELECT value FROM meta WHERE key = 'summaries_version'").fetchall() == [
+            (summaries.VERSION,)]
+        assert con.execute("SELECT count(*) FROM supplier_footprint").fetchone()[0] == (
+            len(cf_api.releases) + len(fts_api.releases))
+    finally:
+        con.close()

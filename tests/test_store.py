@@ -1,12 +1,14 @@
 """The store: idempotent imports, all-or-nothing writes, rebuild, and geography (locality)."""
 
 import hashlib
+import json
 import math
 
+import duckdb
 import pytest
 
-from loaders import info, loading, store
-from loaders.errors import InputError
+from loaders import boundaries, info, loading, store
+from loaders.errors import InputError, StoreError
 from loaders.geography import LookupResolver
 from tests.ocds_factory import award, buyer, party, release, simple_release, supplier, write_package
 
@@ -172,6 +174,39 @@ def test_rebuild_gives_same_awards_as_import(loaded):
     report = loading.rebuild(loaded)   # postcodes come from the store's cache
     assert report.award_rows == len(before[0])
     assert snapshot(loaded) == before
+
+
+def _as_older_code_left_it(path, older):
+    """Straight to the file, as older code left it: awards of another layout, or (what a
+    write by older code that did not re-derive the awards did) dropped and marked stale."""
+    con = duckdb.connect(str(path))
+    try:
+        if older == "layout":
+            con.execute("ALTER TABLE awards DROP COLUMN duplicate_of")
+        else:
+            con.execute("DELETE FROM awards")
+            con.execute("INSERT INTO meta VALUES ('awards_stale', 'true')")
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("older", ["layout", "stale"])
+def test_awards_of_older_code_are_a_clear_error_on_reading_and_rebuilt_by_any_write(loaded, tmp_path, older):
+    before = snapshot(loaded)
+    _as_older_code_left_it(loaded, older)
+    digest, modified = sha256(loaded), loaded.stat().st_mtime_ns
+    with pytest.raises(StoreError, match="older version of this code; run `python -m loaders rebuild`") as caught:
+        store.read_only(loaded)
+    assert str(loaded) in str(caught.value)
+    assert (sha256(loaded), loaded.stat().st_mtime_ns) == (digest, modified)
+    # A write that does not itself touch the awards (district boundaries) rebuilds them.
+    geojson = tmp_path / "lad.geojson"
+    geojson.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"LAD24CD": "E07000138", "LAD24NM": "Lincoln"},
+         "geometry": {"type": "Point", "coordinates": [-0.54, 53.23]}}]}))
+    boundaries.load(loaded, file=geojson)
+    assert snapshot(loaded) == before
+    assert query(loaded, "SELECT count(*) FROM meta WHERE key = 'awards_stale'") == [(0,)]
 
 
 def test_later_release_in_later_import_replaces_award(tmp_path, store_path, lookup):
