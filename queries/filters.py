@@ -116,7 +116,8 @@ def ignored_in_link(link: dict[str, list[str]], options: dict[str, list[str]], f
     not dates, outside the data, or reversed. `link` maps URL keys to their values."""
     notes = []
     for choice in CHOICES:
-        unknown = [v for v in link.get(choice.key, []) if v not in options.get(choice.field, [])]
+        known = set(options.get(choice.field, []))
+        unknown = [v for v in link.get(choice.key, []) if v not in known]
         if unknown:
             shown = ", ".join(f'"{v}"' for v in unknown[:5]) + (f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else "")
             notes.append(f"{choice.label}: {shown} {'is' if len(unknown) == 1 else 'are'} not in the data, so "

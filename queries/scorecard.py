@@ -500,7 +500,6 @@ def suppliers_alt(frame: pd.DataFrame, measure: str) -> str:
     return f"Bar chart of the largest suppliers by {'value' if measure == 'value' else 'number of awards'}: {bars}."
 
 
-
 def national_sentence(summary: dict, council: str) -> str:
     """ "National providers won £1.2m (34%) of Leeds City Council's award value, 12% of its awards." """
     if not summary["suppliers"]:

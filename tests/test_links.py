@@ -2,15 +2,9 @@
 applied says which part was ignored and why instead of dropping it silently."""
 
 from datetime import date
-from pathlib import Path
-
-import pytest
-from streamlit.testing.v1 import AppTest
 
 from queries.filters import CHOICES, Filters, ignored_in_link
-from tests.app_fixtures import build_small_store
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 OPTIONS = {"buyers": ["Leeds City Council"], "regions": ["North West"]}
 FIRST, LAST = date(2022, 1, 1), date(2024, 6, 1)
 
@@ -52,17 +46,8 @@ def test_many_unknown_values_are_summarised():
                      "so they were ignored."]
 
 
-@pytest.fixture(scope="module")
-def store_path(tmp_path_factory) -> Path:
-    return build_small_store(tmp_path_factory.mktemp("links"))
-
-
-def test_the_page_says_which_part_of_the_link_was_ignored(monkeypatch, store_path):
-    monkeypatch.setenv("AWARDS_STORE", str(store_path))
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.query_params["buyer"] = ["Nowhere Council", "Leeds City Council"]
-    app.run()
-    assert not app.exception
+def test_the_page_says_which_part_of_the_link_was_ignored(open_page, small_store):
+    app = open_page(small_store, buyer=["Nowhere Council", "Leeds City Council"])
     assert [w.value for w in app.warning] == [
         'Part of this link was ignored. Council or buyer: "Nowhere Council" is not in the data, so it was ignored.']
     assert app.session_state["filters"].buyers == ("Leeds City Council",)  # the rest of the link applies

@@ -9,8 +9,8 @@ page in the system Chromium (/usr/bin/chromium) and saves one PNG per page.
 import argparse
 import subprocess
 import sys
-from urllib.parse import urlencode
 from pathlib import Path
+from urllib.parse import urlencode
 
 from playwright.sync_api import sync_playwright
 

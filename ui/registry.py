@@ -6,9 +6,6 @@ Plain Python (no Streamlit calls), so tests and scripts can import it.
 """
 
 from dataclasses import dataclass, field
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -29,10 +26,6 @@ class Page:
     def script(self) -> str:
         """The page file, relative to the project root (as st.Page wants it)."""
         return f"pages/{self.module}.py"
-
-    @property
-    def path(self) -> Path:
-        return ROOT / self.script
 
     @property
     def url_path(self) -> str:

@@ -11,6 +11,7 @@ unknown VCSE status reads "unknown", never a blank. Downloads keep the codes and
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -85,9 +86,7 @@ COLUMNS = {
 
 def _config(name: str, column: Column):
     """The Streamlit column setting for one column of the vocabulary."""
-    if column.kind == "money":
-        return st.column_config.NumberColumn(column.label, format="localized", help=column.help)
-    if column.kind == "count":
+    if column.kind in ("money", "count"):
         return st.column_config.NumberColumn(column.label, format="localized", help=column.help)
     if column.kind == "share":
         return st.column_config.NumberColumn(column.label, format="%.1f%%", help=column.help)
@@ -130,8 +129,7 @@ def for_download(frame: pd.DataFrame) -> pd.DataFrame:
 
 def whole(values: pd.Series) -> pd.Series:
     """Half-up whole numbers (a joint award's 1/n weights add up to whole awards again)."""
-    numbers = pd.to_numeric(values, errors="coerce")
-    return (numbers + 0.5).apply(lambda v: v // 1 if pd.notna(v) else pd.NA).astype("Int64")
+    return np.floor(pd.to_numeric(values, errors="coerce") + 0.5).astype("Int64")
 
 
 def table(frame: pd.DataFrame, key: str, columns: tuple[str, ...] | None = None, **settings) -> None:
