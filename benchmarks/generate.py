@@ -5,13 +5,14 @@ centre), ~200 other public buyers, ~150,000 suppliers (each with a home council 
 size, VCSE flag), 10 financial years, log-normal values. Every AWARD_COLUMNS column is
 filled; locality is consistent with the supplier's and buyer's areas (as derive_geography
 would make it) and duplicate_of is NULL. Deterministic: all "random" draws are hashes of
-the row number. The schema is the real one: the file is made by loaders.store.writing.
+the row number. The schema is the real one: the file is made by loaders.storage.store.writing.
 """
 
 from pathlib import Path
 
-from loaders import areas, store, summaries
-from loaders.classify import DEFAULT_BAND_EDGES, band_labels
+from loaders.geography import areas
+from loaders.normalising.classify import DEFAULT_BAND_EDGES, band_labels
+from loaders.storage import store, summaries
 
 N_COUNCILS = 400
 N_OTHER_BUYERS = 200

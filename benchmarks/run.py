@@ -36,8 +36,8 @@ KEYS = ("awards", "page_query_p50_ms", "page_query_p95_ms", "raw_floor_p95_ms", 
 def normaliser_throughput(releases: int) -> dict:
     """Releases/s of normalise_ocid alone (one core), over >= `releases` demo releases."""
     import orjson
-    from loaders import demo
-    from loaders.normalise import Release, normalise_ocid
+    from loaders.normalising.normalise import Release, normalise_ocid
+    from loaders.sources import demo
     groups, total, seed = [], 0, demo.SEED
     while total < releases:  # the demo's own helpers, seed after seed, until enough releases
         rng = random.Random(seed)
@@ -282,7 +282,7 @@ def time_pages(combos, make_calls) -> dict:
 
 
 def query_benchmark(store_path: Path, n_combos: int = 50) -> dict:
-    from loaders import store
+    from loaders.storage import store
     con = store.read_only(store_path)
     try:
         combos = filter_combinations(con, n_combos)
@@ -310,7 +310,7 @@ def query_benchmark(store_path: Path, n_combos: int = 50) -> dict:
 
 def browser_run(store_path: Path, log: Path, changes: int, link_loads: int = 10) -> dict:
     """The browser measures on the council with the most awards (the heaviest scorecard)."""
-    from loaders import store
+    from loaders.storage import store
     con = store.read_only(store_path)
     try:
         council = con.execute("""SELECT buyer_name FROM awards WHERE buyer_name IN (SELECT council FROM council_buyers)

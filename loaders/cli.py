@@ -9,8 +9,11 @@ from tqdm import tqdm
 
 from datetime import datetime, timezone
 
-from loaders import boundaries, demo, geocoding, info, loading, ons, refresh, store
+from loaders import info
 from loaders.errors import LoaderError
+from loaders.geography import boundaries, geocoding, ons
+from loaders.sources import demo, refresh
+from loaders.storage import loading, store
 
 
 def main(argv: list[str] | None = None) -> int:

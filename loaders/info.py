@@ -5,8 +5,8 @@ Used by `python -m loaders info` and by the app's footer and data-quality views.
 
 from pathlib import Path
 
-from loaders import store
-from loaders.normalise import TERMINATION_NOTICES, UNNAMED_SUPPLIER, kind_of
+from loaders.normalising.normalise import TERMINATION_NOTICES, UNNAMED_SUPPLIER, kind_of
+from loaders.storage import store
 
 
 def summary(path: Path) -> dict:

@@ -4,8 +4,9 @@ from datetime import datetime, timedelta, timezone
 
 import streamlit as st
 
-from loaders import refresh, store
 from loaders.errors import LoaderError
+from loaders.sources import refresh
+from loaders.storage import store
 from queries import sources
 from ui import widgets
 

@@ -15,12 +15,12 @@ import orjson
 import pandas as pd
 
 from loaders import definitions
-from loaders.classify import DEFAULT_BAND_EDGES, UNKNOWN_BAND
+from loaders.normalising.classify import DEFAULT_BAND_EDGES, UNKNOWN_BAND
 from queries.filters import Filters
 from queries.formatting import count, money, pct
 from queries.overview import AWARD_COUNT
 
-DEFAULT_TEXT = "25k, 100k, 500k, 1m, 5m, 25m"  # loaders.classify.DEFAULT_BAND_EDGES, as typed
+DEFAULT_TEXT = "25k, 100k, 500k, 1m, 5m, 25m"  # loaders.normalising.classify.DEFAULT_BAND_EDGES, as typed
 MAX_EDGES = 12
 MULTIPLIERS = {None: 1, "k": 1e3, "m": 1e6, "bn": 1e9}
 _AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)(k|m|bn)?$")

@@ -6,7 +6,7 @@ cross-published copies and uses `loc`: locality under the chosen definition of l
 Value is the sum of `value_gbp`; count is the number of awards (each joint award once).
 
 Places: a council area's centre comes from the `area_centres` table (built at load time,
-see loaders/summaries.py); a supplier district's centre is the mean of the `postcodes`
+see loaders/storage/summaries.py); a supplier district's centre is the mean of the `postcodes`
 rows of that district. These are centres of the postcodes the store has seen, not of
 the land: good enough to place a bubble, not to measure distances.
 """
@@ -15,7 +15,7 @@ import pandas as pd
 
 from loaders import definitions
 from loaders.definitions import CAVEATS, DEFINITIONS
-from loaders.summaries import IS_COUNCIL, IS_OTHER_LOCAL_BODY
+from loaders.storage.summaries import IS_COUNCIL, IS_OTHER_LOCAL_BODY
 from queries import years
 from queries.filters import Filters
 from queries.formatting import count, money, pct

@@ -6,7 +6,7 @@ locality definitions and caveats live in loaders.definitions, which the code imp
 """
 
 from loaders import definitions
-from loaders.classify import band_labels
+from loaders.normalising.classify import band_labels
 from queries.suppliers import ATTRIBUTES_TEXT, NATIONAL_PROVIDER_TEXT
 
 PROVIDER_SIZE = (
@@ -193,10 +193,10 @@ SOURCES = (
     ("UK local authority names and codes (mySociety)", "https://github.com/mysociety/uk_local_authority_names_and_codes",
      "The register of UK councils, past and present, with their GSS codes, types, counties, combined "
      "authorities, regions, successors and name variants, shipped with the project "
-     "(loaders/registers/). Contains data from mySociety's UK local authority names and codes (CC BY 4.0)."),
+     "(loaders/geography/registers/). Contains data from mySociety's UK local authority names and codes (CC BY 4.0)."),
     ("GOV.UK organisations", "https://www.gov.uk/government/organisations",
      "Every GOV.UK organisation with its format (ministerial department, executive agency, ...) and "
-     "analytics identifier, shipped with the project (loaders/registers/), to identify and type central "
+     "analytics identifier, shipped with the project (loaders/geography/registers/), to identify and type central "
      "government buyers. Open Government Licence v3.0."),
 )
 LICENCE = "Open Government Licence v3.0"

@@ -8,7 +8,7 @@ each joint award counted once by giving each of its n suppliers 1/n of it.
 
 import pandas as pd
 
-from loaders.classify import band_labels
+from loaders.normalising.classify import band_labels
 from queries import years
 from queries.filters import CHOICES, Filters
 

@@ -7,8 +7,8 @@ them. Each is beside the reason it is unknown, in the words the page shows.
 
 import pandas as pd
 
-from loaders import store
-from loaders.normalise import UNNAMED_SUPPLIER
+from loaders.normalising.normalise import UNNAMED_SUPPLIER
+from loaders.storage import store
 from queries.filters import Filters
 from queries.formatting import count, money
 

@@ -18,8 +18,8 @@ import pandas as pd
 
 from loaders import definitions
 from loaders.definitions import NATIONAL_PROVIDER_REGIONS
-from loaders.postcodes import extract_outward, normalise_postcode, outward
-from loaders.summaries import IS_COUNCIL, IS_OTHER_LOCAL_BODY
+from loaders.geography.postcodes import extract_outward, normalise_postcode, outward
+from loaders.storage.summaries import IS_COUNCIL, IS_OTHER_LOCAL_BODY
 from queries.filters import Filters
 from queries.formatting import count, money, pct
 from queries.overview import AWARD_COUNT, locality_label

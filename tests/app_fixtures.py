@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from loaders.loading import import_files
+from loaders.storage.loading import import_files
 
 LOOKUP = """postcode_district,lad_code,lad_name,county_code,county_name,region,country,latitude,longitude
 LS1,E08000035,Leeds,,,Yorkshire and The Humber,England,53.797,-1.548

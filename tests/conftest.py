@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from loaders import definitions, demo
+from loaders import definitions
+from loaders.sources import demo
 from tests.app_fixtures import build_small_store
 from ui import registry
 

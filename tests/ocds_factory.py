@@ -7,7 +7,7 @@ have the right shape (the postcodes are real districts so the lookup CSV can pla
 import json
 from pathlib import Path
 
-from loaders.normalise import ROW_FIELDS, Release, normalise_ocid
+from loaders.normalising.normalise import ROW_FIELDS, Release, normalise_ocid
 
 CF_PREFIX = "ocds-b5fd17-"
 FTS_PREFIX = "ocds-h6vhtk-"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from loaders import store
+from loaders.storage import store
 from queries.filters import Filters
 from queries.overview import breakdown, summary, trend
 from tests.app_fixtures import AWARDS
@@ -137,7 +137,7 @@ def real_store(tmp_path_factory) -> Path:
     files = sorted(CF_SAMPLE.glob("*.json"))
     if not files or not SECTORS.is_file():
         pytest.skip(f"{CF_SAMPLE} is absent")
-    from loaders.loading import import_files
+    from loaders.storage.loading import import_files
     path = tmp_path_factory.mktemp("real") / "real.duckdb"
     import_files(files, path, [SECTORS])
     return path

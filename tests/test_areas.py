@@ -3,8 +3,8 @@ county councils whose districts the lookup cannot name, councils replaced since,
 
 import pytest
 
-from loaders import store
-from loaders.loading import import_files
+from loaders.storage import store
+from loaders.storage.loading import import_files
 from tests.ocds_factory import award, buyer, release, supplier, write_package
 
 # Invented lookup rows at district level, real codes and names.

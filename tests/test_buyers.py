@@ -1,11 +1,11 @@
-"""Who the buyer is (loaders/buyers.py) and what the council register says (loaders/register.py)."""
+"""Who the buyer is (loaders/normalising/buyers.py) and what the council register says (loaders/geography/register.py)."""
 
 from datetime import date
 
 import pytest
 
-from loaders import buyers
-from loaders.register import area_member_frame, council_frame, district_frame, registers
+from loaders.geography.register import area_member_frame, council_frame, district_frame, registers
+from loaders.normalising import buyers
 
 AFTER_2023 = date(2025, 1, 1)
 

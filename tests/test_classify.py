@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from loaders import classify
+from loaders.normalising import classify
 
 
 # --- supplier size -------------------------------------------------------------------------

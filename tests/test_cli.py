@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders import demo, loading, store
+from loaders.sources import demo
+from loaders.storage import loading, store
 from tests.ocds_factory import simple_release, supplier, write_package
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,9 +2,9 @@
 
 import pytest
 
-from loaders import store
 from loaders.info import summary
-from loaders.loading import import_files
+from loaders.storage import store
+from loaders.storage.loading import import_files
 from queries.filters import Filters
 from queries.overview import headline, participants
 from queries.overview import summary as award_summary

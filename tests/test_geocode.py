@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from loaders import boundaries, store
 from loaders.errors import InputError
-from loaders.geocoding import geocode
+from loaders.geography import boundaries
+from loaders.geography.geocoding import geocode
+from loaders.geography.postcodes_io import PostcodesIo
 from loaders.info import summary
-from loaders.loading import import_files
-from loaders.postcodes_io import PostcodesIo
+from loaders.storage import store
+from loaders.storage.loading import import_files
 from tests.fake_postcodes_io import FakePostcodesIo
 from tests.ocds_factory import award, buyer, release, supplier, write_package
 
@@ -120,5 +121,5 @@ def test_partial_postcodes_place_to_their_district(tmp_path):
     ("Unit B1, Trading Estate, Leeds", None), ("Leeds LS6", None), ("N/A", None),
 ])
 def test_outward_code_only_as_the_last_part(address, expected):
-    from loaders.postcodes import extract_outward
+    from loaders.geography.postcodes import extract_outward
     assert extract_outward(address) == expected

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from loaders import store
-from loaders.loading import import_files
+from loaders.storage import store
+from loaders.storage.loading import import_files
 from queries import locality, quality, years
 from queries import scorecard as sc
 from queries.filters import Filters

@@ -2,7 +2,7 @@
 
 import pytest
 
-from loaders.normalise import CF_NOTICE, FTS_NOTICE, ROW_FIELDS, Release, normalise_ocid, release_problem
+from loaders.normalising.normalise import CF_NOTICE, FTS_NOTICE, ROW_FIELDS, Release, normalise_ocid, release_problem
 from tests.ocds_factory import award, buyer, normalise, party, release, simple_release, supplier
 
 GUID = "2a1e3359-87a0-4fdd-ac61-20d5e6520a13"

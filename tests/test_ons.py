@@ -13,9 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders import store
 from loaders.errors import InputError
-from loaders.ons import OnsDirectory, OnsResolver, OnsTableResolver, import_ons
+from loaders.geography.ons import OnsDirectory, OnsResolver, OnsTableResolver, import_ons
+from loaders.storage import store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -340,7 +340,7 @@ def test_a_bad_file_leaves_the_store_byte_identical(tmp_path, nspl_legacy, bad_f
 BIG_ROWS = 300_000
 CHILD = textwrap.dedent("""
     import json, os, sys, threading, time
-    from loaders.ons import OnsResolver
+    from loaders.geography.ons import OnsResolver
 
     PAGE = os.sysconf("SC_PAGE_SIZE")
 

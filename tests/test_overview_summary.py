@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from loaders import store
+from loaders.storage import store
 from queries import locality, overview
 from queries.filters import Filters
 

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 from plotly.colors import sample_colorscale
 
-from loaders import boundaries, store
 from loaders.definitions import DEFINITIONS
+from loaders.geography import boundaries
+from loaders.storage import store
 from queries import locality
 from queries.filters import Filters
 from queries.overview import breakdown, summary

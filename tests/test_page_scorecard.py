@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from loaders import store
-from loaders.loading import import_files
+from loaders.storage import store
+from loaders.storage.loading import import_files
 from queries import scorecard as sc
 from queries.filters import Filters
 from queries.overview import summary, trend

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from loaders import store
-from loaders.classify import DEFAULT_BAND_EDGES, band_labels
-from loaders.loading import import_files
+from loaders.normalising.classify import DEFAULT_BAND_EDGES, band_labels
+from loaders.storage import store
+from loaders.storage.loading import import_files
 from queries import bands, providers
 from queries.filters import Filters
 from queries.overview import breakdown, summary

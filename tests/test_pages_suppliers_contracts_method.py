@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from loaders import store
 from loaders.definitions import CAVEATS, DEFINITIONS
 from loaders.info import summary
-from loaders.loading import import_files
+from loaders.storage import store
+from loaders.storage.loading import import_files
 from queries import contracts, method_text, quality, suppliers
 from queries.filters import Filters
 from tests.app_fixtures import AWARDS, LOOKUP, release

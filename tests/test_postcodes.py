@@ -3,9 +3,9 @@
 import duckdb
 import pytest
 
-from loaders.geography import ITL1_REGIONS, code_region_sql, region_code
-from loaders.postcodes import crown_dependency, extract_postcode, foreign_country, normalise_postcode
-from loaders.normalise import _supplier_place
+from loaders.geography.places import ITL1_REGIONS, code_region_sql, region_code
+from loaders.geography.postcodes import crown_dependency, extract_postcode, foreign_country, normalise_postcode
+from loaders.normalising.normalise import _supplier_place
 
 
 @pytest.mark.parametrize("text, expected", [

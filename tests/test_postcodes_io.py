@@ -5,9 +5,9 @@ Every test talks to tests/fake_postcodes_io.py on 127.0.0.1, never to the intern
 
 import pytest
 
-from loaders.fetching import USER_AGENT, FetchError
-from loaders.geography import Place
-from loaders.postcodes_io import DEFAULT_URL, URL_ENV, PostcodesIo
+from loaders.geography.places import Place
+from loaders.geography.postcodes_io import DEFAULT_URL, URL_ENV, PostcodesIo
+from loaders.sources.fetching import USER_AGENT, FetchError
 from tests.fake_postcodes_io import FakePostcodesIo, live
 
 

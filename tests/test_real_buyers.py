@@ -153,7 +153,7 @@ def test_council_regions_agree_with_the_ons_district_table():
     table (lad_2022_uk.csv): its own district's, or for a county council its districts'."""
     from collections import Counter
 
-    from loaders.register import registers
+    from loaders.geography.register import registers
     table = SHARED / "data" / "geography" / "lad_2022_uk.csv"
     if not table.is_file():
         pytest.skip(f"{table} is absent")

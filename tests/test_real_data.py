@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from loaders import loading, store
-from loaders.geography import ITL1_REGIONS
+from loaders.geography.places import ITL1_REGIONS
+from loaders.storage import loading, store
 
 pytestmark = pytest.mark.realdata
 

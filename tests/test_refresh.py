@@ -10,8 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders import refresh, store, summaries
-from loaders.fetching import Fetcher, FetchError, windows
+from loaders.sources import refresh
+from loaders.sources.fetching import Fetcher, FetchError, windows
+from loaders.storage import store, summaries
 from tests.fake_api import FakeApi
 from tests.ocds_factory import supplier, simple_release
 

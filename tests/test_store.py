@@ -7,9 +7,11 @@ import math
 import duckdb
 import pytest
 
-from loaders import boundaries, info, loading, store
+from loaders import info
 from loaders.errors import InputError, StoreError
-from loaders.geography import LookupResolver
+from loaders.geography import boundaries
+from loaders.geography.places import LookupResolver
+from loaders.storage import loading, store
 from tests.ocds_factory import award, buyer, party, release, simple_release, supplier, write_package
 
 # District-level keys, plus one sector ("LN6 7") placed in a different district than its

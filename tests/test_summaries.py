@@ -1,4 +1,4 @@
-"""Summary tables built at load time (loaders/summaries.py): equal to the award rows they sum,
+"""Summary tables built at load time (loaders/storage/summaries.py): equal to the award rows they sum,
 rebuilt by every load, added to an older store by its next write of any kind, and never
 written by opening a store for reading."""
 
@@ -8,11 +8,12 @@ import json
 import duckdb
 import pytest
 
-from loaders import boundaries, loading, store, summaries
 from loaders.errors import StoreError
-from loaders.geocoding import geocode
-from loaders.loading import import_files
-from loaders.ons import import_ons
+from loaders.geography import boundaries
+from loaders.geography.geocoding import geocode
+from loaders.geography.ons import import_ons
+from loaders.storage import loading, store, summaries
+from loaders.storage.loading import import_files
 from tests.app_fixtures import AWARDS, build_small_store, release
 
 FOOTPRINT = """

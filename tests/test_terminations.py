@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from loaders.normalise import Release, normalise_ocid, release_kind
+from loaders.normalising.normalise import Release, normalise_ocid, release_kind
 from tests.conftest import SAMPLES
 from tests.ocds_factory import award, buyer, release, supplier
 

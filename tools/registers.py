@@ -1,11 +1,11 @@
-"""Make the buyer registers the project ships (loaders/registers/) from their public sources.
+"""Make the buyer registers the project ships (loaders/geography/registers/) from their public sources.
 
     python -m tools.registers SOURCE_FOLDER
 
 SOURCE_FOLDER holds the files as published (mySociety's uk_local_authorities.csv and
 lookup_name_to_registry.csv, the GOV.UK organisations API's organisations.json). The
 registers are reduced to the columns the code reads; no value is changed. Their provenance
-is in loaders/registers/README.md.
+is in loaders/geography/registers/README.md.
 """
 
 import argparse

@@ -9,8 +9,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from loaders import store
 from loaders.errors import StoreError
+from loaders.storage import store
 from queries import overview, quality, years
 from queries.export import about, csv_bytes, xlsx_bytes
 from queries.filters import CHOICES, Filters, ignored_in_link

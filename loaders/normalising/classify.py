@@ -75,7 +75,7 @@ def supplier_vcse(details: dict, party: dict) -> bool | None:
 
 
 def buyer_type(name: str | None) -> str:
-    """The buyer's type from its name: the last resort of loaders.buyers, after the registers
+    """The buyer's type from its name: the last resort of loaders.normalising.buyers, after the registers
     and Find a Tender's UK_CA_TYPE classification."""
     for label, pattern in _BUYER_TYPE_PATTERNS:
         if name and pattern.search(name):

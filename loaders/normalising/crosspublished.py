@@ -3,7 +3,7 @@
 Before 2025 above-threshold awards went to Find a Tender first and then to Contracts
 Finder, under different ocids and with no shared identifier (api-spec 2.6). An award is a
 cross-publication when a Contracts Finder award and a Find a Tender award have the same
-buyer (the same buyer key: loaders.buyers makes "Merton Council" and "London Borough of
+buyer (the same buyer key: loaders.normalising.buyers makes "Merton Council" and "London Borough of
 Merton" one council, whatever each platform calls it), a supplier in common (same key or same normalised name), values within 1% on
 either VAT basis (Find a Tender's net `amount` or gross `amountGross`), and award dates at
 most MAX_DAYS apart. The Find a Tender award is kept (it states the VAT basis); every

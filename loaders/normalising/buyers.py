@@ -17,7 +17,7 @@ its town, names ("barnsley.gov.uk", "Grimsby, North East Lincolnshire").
 The buyer's type comes from the same evidence, first that which decides: a council is a
 local authority; a GOV.UK organisation's format (departments, agencies, public bodies:
 central government); Find a Tender's UK_CA_TYPE (central government); else the name
-rules of `loaders.classify`. `type_basis` records which.
+rules of `loaders.normalising.classify`. `type_basis` records which.
 """
 
 import html
@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from loaders import classify
-from loaders.register import registers
+from loaders.geography.register import registers
+from loaders.normalising import classify
 
 COUNCIL_SCHEMES = ("GB-LAE", "GB-LAS", "GB-PLA", "GB-LANI")
 GOVUK_SCHEME = "GB-GOR"

@@ -19,7 +19,7 @@ import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from loaders.errors import InputError, LoaderError
-from loaders.readers import parse_json
+from loaders.sources.readers import parse_json
 
 USER_AGENT = "local-contracts-dashboard/1.0 (open civic-data project; OCDS award loader)"
 

@@ -22,10 +22,10 @@ from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
-from loaders import store
 from loaders.errors import InputError
-from loaders.geography import PLACE_COLUMNS, Place
-from loaders.postcodes import normalise_postcode
+from loaders.geography.places import PLACE_COLUMNS, Place
+from loaders.geography.postcodes import normalise_postcode
+from loaders.storage import store
 
 CHUNK_ROWS = 50_000  # rows per chunk: ~50 MB peak over NSPL's ~40 columns, whatever the file's size
 TABLE = "ons_postcodes"

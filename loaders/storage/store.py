@@ -19,11 +19,13 @@ import duckdb
 import orjson
 import pandas as pd
 
-from loaders import areas, crosspublished, summaries
 from loaders.errors import StoreError
-from loaders.geography import PLACE_COLUMNS, Resolver, canonical_region, code_region_sql
-from loaders.normalise import ROW_FIELDS, Release, Result, normalise_ocid
-from loaders.readers import RawRelease
+from loaders.geography import areas
+from loaders.geography.places import PLACE_COLUMNS, Resolver, canonical_region, code_region_sql
+from loaders.normalising import crosspublished
+from loaders.normalising.normalise import ROW_FIELDS, Release, Result, normalise_ocid
+from loaders.sources.readers import RawRelease
+from loaders.storage import summaries
 
 DEFAULT_STORE = Path("data/awards.duckdb")
 STORE_ENV = "AWARDS_STORE"

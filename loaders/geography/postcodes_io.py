@@ -16,9 +16,9 @@ from urllib.parse import quote
 
 import requests
 
-from loaders.fetching import Fetcher, FetchError, HttpPolicy
-from loaders.geography import Place
-from loaders.postcodes import normalise_postcode
+from loaders.geography.places import Place
+from loaders.geography.postcodes import normalise_postcode
+from loaders.sources.fetching import Fetcher, FetchError, HttpPolicy
 
 DEFAULT_URL = "https://api.postcodes.io"
 URL_ENV = "POSTCODES_IO_URL"

@@ -14,7 +14,7 @@ from typing import Iterable, Protocol
 import pandas as pd
 
 from loaders.errors import InputError
-from loaders.postcodes import is_partial, normalise_postcode, outward, sector
+from loaders.geography.postcodes import is_partial, normalise_postcode, outward, sector
 
 DEMO_GEOGRAPHY = Path(__file__).with_name("demo_geography.csv")
 

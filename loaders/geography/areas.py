@@ -4,12 +4,12 @@ area, and the districts replaced since by another council.
 A council buyer's area is the register's (its GSS code; a county council's is every
 district of the county; a combined authority's every member's area), never the postcode
 of its address: county councils sit in their county town, and a postcode lookup may have
-no county column at all. These tables are the register (loaders/register.py) as the SQL of
+no county column at all. These tables are the register (loaders/geography/register.py) as the SQL of
 store.derive_geography reads it; they are reloaded by every load, so a corrected register
 reaches every store on its next load.
 """
 
-from loaders import register
+from loaders.geography import register
 
 TABLES = {
     "register_councils": register.council_frame,

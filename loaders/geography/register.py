@@ -1,10 +1,10 @@
-"""The registers shipped in loaders/registers/: every UK council and GOV.UK organisation.
+"""The registers shipped in loaders/geography/registers/: every UK council and GOV.UK organisation.
 
 They answer what a notice cannot: which council a buyer is (whatever the spelling), what
 area that council covers (a county council's area is all its districts, a combined
 authority's all its members' areas, never the district of its address), its region, the
 council that replaced an abolished one, and what kind of body a GOV.UK organisation is.
-`loaders.buyers` uses them to identify buyers; the store gets the council areas as tables
+`loaders.normalising.buyers` uses them to identify buyers; the store gets the council areas as tables
 (`register_councils`, `area_members`) to place council buyers and their suppliers.
 """
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from loaders import store
-from loaders.geography import LookupResolver, Resolver, demo_resolver
-from loaders.ons import OnsResolver, OnsTableResolver
-from loaders.postcodes_io import PostcodesIo
+from loaders.geography.ons import OnsResolver, OnsTableResolver
+from loaders.geography.places import LookupResolver, Resolver, demo_resolver
+from loaders.geography.postcodes_io import PostcodesIo
+from loaders.storage import store
 
 
 @dataclass(frozen=True)

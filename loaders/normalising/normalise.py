@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from loaders import buyers, classify
-from loaders.geography import region_code
-from loaders.postcodes import (crown_dependency, extract_outward, extract_postcode, foreign_country,
-                               normalise_postcode)
+from loaders.geography.places import region_code
+from loaders.geography.postcodes import (crown_dependency, extract_outward, extract_postcode, foreign_country,
+                                         normalise_postcode)
+from loaders.normalising import buyers, classify
 
 CF_NOTICE = "https://www.contractsfinder.service.gov.uk/Notice/{}"
 FTS_NOTICE = "https://www.find-tender.service.gov.uk/Notice/{}"
@@ -323,7 +323,7 @@ def _parties_by_id(data: dict) -> dict:
 
 
 def _buyer_fields(data: dict) -> dict:
-    """Who the buyer is (loaders.buyers: registers first, then its name) and its postcode,
+    """Who the buyer is (loaders.normalising.buyers: registers first, then its name) and its postcode,
     from `buyer` joined to its party (or inline). The name as published is kept beside the
     name it is listed under."""
     parties = _parties_by_id(data)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from loaders import store
-from loaders.geography import LookupResolver, Resolver
-from loaders.readers import RawRelease, read_file
+from loaders.geography.places import LookupResolver, Resolver
+from loaders.sources.readers import RawRelease, read_file
+from loaders.storage import store
 
 Progress = Callable[[int], None]
 

@@ -18,10 +18,11 @@ from typing import Protocol
 import duckdb
 import pandas as pd
 
-from loaders import contracts_finder, find_a_tender, store
 from loaders.errors import LoaderError
-from loaders.fetching import Fetcher, SourceConfig, windows
-from loaders.readers import RawRelease, releases_in
+from loaders.sources import contracts_finder, find_a_tender
+from loaders.sources.fetching import Fetcher, SourceConfig, windows
+from loaders.sources.readers import RawRelease, releases_in
+from loaders.storage import store
 
 SOURCES = {c.name: c for c in (contracts_finder.CONFIG, find_a_tender.CONFIG)}
 

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import orjson
 
-from loaders import store
 from loaders.errors import StoreError
-from loaders.geography import DEMO_GEOGRAPHY, demo_resolver
-from loaders.loading import LoadReport, Progress, load_releases
-from loaders.readers import read_file
+from loaders.geography.places import DEMO_GEOGRAPHY, demo_resolver
+from loaders.sources.readers import read_file
+from loaders.storage import store
+from loaders.storage.loading import LoadReport, Progress, load_releases
 
 SEED = 20250401
 FIRST_DAY, LAST_DAY = date(2021, 1, 1), date(2025, 12, 31)

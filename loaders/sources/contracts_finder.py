@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from loaders.fetching import SourceConfig
+from loaders.sources.fetching import SourceConfig
 
 CONFIG = SourceConfig(
     name="contracts-finder",

@@ -13,9 +13,9 @@ from pathlib import Path
 import orjson
 import pandas as pd
 
-from loaders import store
 from loaders.errors import InputError
-from loaders.fetching import Fetcher, HttpPolicy
+from loaders.sources.fetching import Fetcher, HttpPolicy
+from loaders.storage import store
 
 URL_ENV = "BOUNDARIES_URL"
 DEFAULT_URL = ("https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services/"
