@@ -5,7 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import widgets
+from ui import blocks, widgets
 from ui.registry import PAGES
 
 # The icon is a file of the project's: a Material icon name here would make every browser
@@ -20,5 +20,5 @@ widgets.demo_banner(facts)
 st.session_state["filters"] = widgets.sidebar_filters(facts)
 st.session_state[widgets.ROUTED] = True
 navigation.run()
-widgets.rows_download(st.session_state["filters"])  # on every page: the rows behind its figures
+blocks.rows_download(st.session_state["filters"])  # on every page: the rows behind its figures
 widgets.footer(facts)

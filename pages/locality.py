@@ -5,7 +5,8 @@ import streamlit as st
 
 from loaders import definitions
 from loaders.definitions import SMALL_NUMBERS
-from queries import locality, overview, readings
+from queries import locality, overview
+from readings import breakdowns as readings
 from ui import charts, maps, tables, widgets
 
 filters = widgets.page_filters()

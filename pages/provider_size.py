@@ -3,7 +3,8 @@ CPV division, and the largest awards to large suppliers."""
 
 import streamlit as st
 
-from queries import overview, providers, readings
+from queries import overview, providers
+from readings import breakdowns as readings
 from queries.export import csv_bytes
 from ui import charts, size_charts, widgets
 

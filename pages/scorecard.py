@@ -8,10 +8,11 @@ from datetime import date
 import streamlit as st
 
 from loaders.definitions import SMALL_NUMBERS
-from queries import overview, readings
+from queries import overview
+from readings import overview as readings
 from queries import scorecard as sc
 from queries.formatting import money, pct
-from ui import charts, tables, widgets
+from ui import blocks, charts, tables, widgets
 
 PAGE_ROWS = 200  # rows of a table shown at once; the download has them all
 ROW_COLUMNS = (  # the award-row tables: national providers' awards, contracts ending
@@ -142,7 +143,7 @@ def scorecard(council: str, filters) -> None:
                "means); the council chosen here replaces the sidebar's buyer, buyer type and region choices.")
     figures(row)
     widgets.left_out_line(mine)
-    widgets.rows_download(mine, key="rows-council", label="Download this council's award rows (CSV)")
+    blocks.rows_download(mine, "rows-council", "this council's award rows")
     measure = widgets.measure_switch()
 
     st.header("Against its peers")

@@ -6,7 +6,7 @@ a shared link (`ignored_in_link`) all loop over `CHOICES`, so a new list filter 
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 
@@ -18,6 +18,15 @@ class Choice:
     column: str  # the awards column
     label: str  # the widget's label, and the name used in captions and the About sheet
 
+
+MEASURES = {"value": "by award value", "count": "by number of awards"}
+MEASURE_LABELS = {"value": "By value", "count": "By count"}  # the sidebar's switch, and the URL's values
+LOCAL_KM = (0, 5, 10, 20, 30, 50)  # the choices of "Local means": 0 is the buyer's council area
+
+
+def local_label(km: int) -> str:
+    """A choice of "Local means" in words (as the sidebar and the URL show it)."""
+    return f"within {km} km of the buyer" if km else "the buyer's council area"
 
 CHOICES = (
     Choice("regions", "region", "buyer_region", "Buyer's region"),
@@ -42,6 +51,17 @@ class Filters:
     categories: tuple[str, ...] = ()
     exclude_frameworks: bool = False
     local_km: int | None = None  # None: local is the buyer's council area; else within this distance
+    measure: str = "value"  # how charts count: "value" (award value) or "count" (number of awards)
+
+    def __post_init__(self):
+        if self.measure not in MEASURES:
+            raise ValueError(f"measure must be one of {', '.join(MEASURES)}, not {self.measure!r}")
+
+    def without_measure(self) -> "Filters":
+        """The same rows with the measure at its default. The measure changes how figures are
+        drawn, never which rows they hold, so queries are cached on this: switching between
+        value and count redraws the charts without running their SQL again."""
+        return replace(self, measure="value")
 
     def rows(self) -> tuple[str, list]:
         """A FROM clause of the filtered award rows, with `loc`: locality under the chosen
@@ -93,6 +113,8 @@ class Filters:
             parts.append("frameworks excluded")
         if self.local_km:
             parts.append(f"local means within {self.local_km} km of the buyer")
+        if self.measure != "value":
+            parts.append(f"charts {MEASURES[self.measure]}")
         return "; ".join(parts) or "no filters (all awards)"
 
     def slug(self) -> str:
@@ -106,6 +128,8 @@ class Filters:
             bits.append("no-frameworks")
         if self.local_km:
             bits.append(f"local-within-{self.local_km}km")
+        if self.measure != "value":
+            bits.append(f"by-{self.measure}")
         text = "_".join(str(b) for b in bits) or "all"
         return re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-")[:80]
 
@@ -122,6 +146,15 @@ def ignored_in_link(link: dict[str, list[str]], options: dict[str, list[str]], f
             shown = ", ".join(f'"{v}"' for v in unknown[:5]) + (f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else "")
             notes.append(f"{choice.label}: {shown} {'is' if len(unknown) == 1 else 'are'} not in the data, so "
                          f"{'it was' if len(unknown) == 1 else 'they were'} ignored.")
+    for text in link.get("measure", [])[:1]:
+        if text not in MEASURE_LABELS.values():
+            notes.append(f'Measure: "{text}" is not one of {", ".join(MEASURE_LABELS.values())}, so the charts '
+                         'are by value.')
+    for text in link.get("local", [])[:1]:
+        if text not in {local_label(km) for km in LOCAL_KM}:
+            notes.append(f'Local means: "{text}" is not one of the choices ({local_label(0)}, or within '
+                         f'{", ".join(str(km) for km in LOCAL_KM[1:])} km of the buyer), so it is the buyer\'s '
+                         'council area.')
     days = {}
     for key, name in (("from", "Awarded from"), ("to", "Awarded to")):
         for text in link.get(key, [])[:1]:

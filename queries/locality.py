@@ -20,7 +20,7 @@ from queries import years
 from queries.filters import Filters
 from queries.formatting import count, money, pct
 from queries.overview import AWARD_COUNT, DIMENSIONS, GROUP_LABELS
-from queries.readings import MEASURE_WORDS
+from readings.breakdowns import MEASURE_WORDS
 
 GROUPS = DIMENSIONS["locality"]  # local, same_region, elsewhere_uk, outside_uk, unknown
 NO_AREA = "Area not known"

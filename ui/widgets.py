@@ -1,5 +1,5 @@
 """The Streamlit helpers every page shares: the store connection, cached queries, the
-sidebar filters bound to the URL, banners, and the chart-with-its-data block."""
+sidebar filters bound to the URL, the banners and the footer (blocks are drawn by ui/blocks.py)."""
 
 import re
 import threading
@@ -13,12 +13,8 @@ from loaders.errors import StoreError
 from loaders.storage import store
 from queries import overview, quality, years
 from queries.export import about, csv_bytes, xlsx_bytes
-from queries.filters import CHOICES, Filters, ignored_in_link
-from queries.rows import filtered_rows
+from queries.filters import CHOICES, LOCAL_KM, MEASURE_LABELS, Filters, ignored_in_link, local_label
 from ui import tables
-
-LOCAL_KM_CHOICES = (0, 5, 10, 20, 30, 50)
-MEASURE_LABELS = {"value": "By value", "count": "By count"}
 
 
 _connections: dict[tuple[str, float], duckdb.DuckDBPyConnection] = {}
@@ -48,7 +44,9 @@ def store_version() -> tuple[str, float] | None:
 
 def query(function, *args):
     """Run a query function `function(con, *args)` on the current store, cached by the store
-    version, the function and its arguments (Filters are hashable for this)."""
+    version, the function and its arguments (Filters are hashable for this; the measure is
+    left out of them, as queries that count by it take it as an argument of its own)."""
+    args = tuple(arg.without_measure() if isinstance(arg, Filters) else arg for arg in args)
     return _cached(store_version(), f"{function.__module__}.{function.__qualname__}", function, *args)
 
 
@@ -90,24 +88,20 @@ def sidebar_filters(facts: dict) -> Filters:
         picked = {choice.field: tuple(st.multiselect(choice.label, options[choice.field], key=choice.key,
                                                      bind="query-params"))
                   for choice in CHOICES}
-        local_km = st.selectbox("Local means", LOCAL_KM_CHOICES, format_func=_local_label, key="local",
+        local_km = st.selectbox("Local means", LOCAL_KM, format_func=local_label, key="local",
                                 bind="query-params",
                                 help="The supplier's postcode in the buyer's own council area, or within "
                                      "a distance of the buyer's postcode (centroid to centroid).")
-        st.segmented_control("Measure", list(MEASURE_LABELS), format_func=MEASURE_LABELS.get,
-                             default="value", key="measure", bind="query-params",
-                             help="Every chart by award value or by number of awards.")
+        measure = st.segmented_control("Measure", list(MEASURE_LABELS), format_func=MEASURE_LABELS.get,
+                                       default="value", key="measure", bind="query-params",
+                                       help="Every chart by award value or by number of awards.")
         exclude = st.checkbox("Exclude frameworks", key="no_frameworks", bind="query-params",
                               help="Framework and DPS values are ceilings, not spend; they can swamp totals.")
     return Filters(
         date_from=date_from if date_from != first else None,
         date_to=date_to if date_to != last else None,
-        exclude_frameworks=bool(exclude), local_km=local_km or None, **picked,
+        exclude_frameworks=bool(exclude), local_km=local_km or None, measure=measure or "value", **picked,
     )
-
-
-def _local_label(km: int) -> str:
-    return f"within {km} km of the buyer" if km else "the buyer's council area"
 
 
 ROUTED = "routed"
@@ -153,6 +147,8 @@ def left_out_line(filters: Filters) -> None:
     st.caption(quality.left_out_sentence(query(quality.left_out, filters)))
 
 
+# --- Until every page declares its blocks (ui/blocks.py) --------------------------------
+
 def measure_switch() -> str:
     """By value or by count: the sidebar's switch (bound to the URL), shared by every page."""
     return st.session_state.get("measure") or "value"
@@ -181,14 +177,6 @@ def data_downloads(frame: pd.DataFrame, filters: Filters, name: str) -> None:
     right.download_button("Download data (XLSX)", lambda: xlsx_bytes(tables.for_download(frame), _about(filters)),
                           file_name=f"{stem}.xlsx", key=f"xlsx-{name}", on_click="ignore",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-def rows_download(filters: Filters, key: str = "rows-download",
-                  label: str = "Download the award rows behind these figures (CSV)") -> None:
-    """Every filtered award row (all columns, notice links), built only when clicked."""
-    st.download_button(label, lambda: csv_bytes(query(filtered_rows, filters)),
-                       file_name=f"award-rows_{filters.slug()}.csv", mime="text/csv",
-                       key=key, on_click="ignore")
 
 
 def _about(filters: Filters):

@@ -1,32 +1,11 @@
-"""One plain-English sentence per chart, computed from the same frame the chart draws."""
+"""The Overview page in words: its headline sentence, what the shares are of, and the trend's
+reading and description (also used by the Council scorecard, which shows the same trend)."""
 
 import pandas as pd
 
 from loaders import definitions
 from queries import years
 from queries.formatting import count, money, pct
-
-MEASURE_WORDS = {"value": "of award value", "count": "of awards"}
-
-
-def largest_group(frame: pd.DataFrame, measure: str) -> str:
-    """ "Local suppliers won 42% of award value (£12m); unknown: 3%." for a breakdown frame."""
-    column = "value_share" if measure == "value" else "count_share"
-    known = frame[frame["group"] != "unknown"] if "unknown" in set(frame["group"]) else frame
-    awards = frame["awards"].sum()
-    if not awards:
-        return "No awards match these filters."
-    if frame[column].sum() == 0:
-        return (f"None of the {count(awards)} under these filters has a usable value, so there is nothing to "
-                "share by value; the by count view shows them.")
-    if awards < definitions.MIN_VALUED_AWARDS:
-        return (f"Only {count(awards)} under these filters: too few to say which group wins most (at least "
-                f"{definitions.MIN_VALUED_AWARDS} are needed).")
-    top = known.sort_values(column, ascending=False).iloc[0]
-    amount = money(top["value_gbp"]) if measure == "value" else f"{top['awards']:,.0f} awards"
-    sentence = f"The largest group is {top['label']}, with {pct(top[column])} {MEASURE_WORDS[measure]} ({amount})."
-    unknown = frame.loc[frame["group"].isin(["unknown", "Unknown"]), column].sum()
-    return sentence + (f" {pct(unknown)} is unknown." if unknown else "")
 
 
 def headline_sentence(figures: dict, area: str | None, local_km: int | None = None) -> str:
@@ -66,15 +45,18 @@ def base_text(figures: dict) -> str:
             f"with a value; {by_count}")
 
 
-def bar_alt(frame: pd.DataFrame, measure: str, subject: str) -> str:
-    """A text description of a breakdown bar chart: every bar and its share."""
-    column = "value_share" if measure == "value" else "count_share"
-    bars = "; ".join(f"{row['label']} {pct(row[column])}" for _, row in frame.iterrows())
-    return f"Bar chart of {MEASURE_WORDS[measure].removeprefix('of ')} by {subject}: {bars}."
-
-
 def trend_alt(frame: pd.DataFrame) -> str:
     """A text description of the trend chart, year by year."""
     points = "; ".join(f"{years.shown_label(r)}: local {pct(r['local_share'])}, SME {pct(r['sme_share'])}, "
                        f"VCSE {pct(r['vcse_share'])}" for r in frame.to_dict("records"))
     return f"Line chart of shares by financial year. {points}."
+
+
+def unknown_text(figures: dict) -> str:
+    """What is unknown in the headline figures, and how much of the value is framework ceilings."""
+    return (f"Unknown: locality {pct(figures['unknown_locality_value_share'])} of value, supplier size "
+            f"{pct(figures['unknown_size_value_share'])} (every supplier that declared no size, VCSE or not; the "
+            f"provider-size chart puts VCSE organisations in a bar of their own, so its Unknown bar counts only "
+            f"those that are not VCSE), VCSE status {pct(figures['unknown_vcse_value_share'])}. "
+            f"Frameworks and dynamic purchasing systems account for {money(figures['framework_value'])} "
+            f"of the value shown; their values are ceilings, not spend (exclude them in the sidebar).")
