@@ -4,16 +4,9 @@ import streamlit as st
 
 from queries import overview
 from queries.formatting import money, pct
-from readings import breakdowns
 from readings import overview as words
 from ui import blocks, charts, widgets
 from ui.blocks import Chart, View, by_measure, of_frame
-
-
-def breakdown(dimension: str, subject: str, title: str) -> Chart:
-    """A bar per group of `dimension`, from the page's one grouped scan of the awards."""
-    return Chart(dimension, title, blocks.from_summary(overview.breakdown, dimension), by_measure(charts.breakdown_bar),
-                 by_measure(breakdowns.largest_group), by_measure(breakdowns.bar_alt, subject))
 
 
 def trend(run, view: View):
@@ -21,9 +14,9 @@ def trend(run, view: View):
 
 
 BLOCKS = (
-    breakdown("provider", "provider size", "Spend by provider size"),
-    breakdown("locality", "supplier location", "Spend by supplier location"),
-    breakdown("value_band", "value band", "Spend by contract value band"),
+    blocks.breakdown("provider", "provider size", "Spend by provider size"),
+    blocks.breakdown("locality", "supplier location", "Spend by supplier location"),
+    blocks.breakdown("value_band", "value band", "Spend by contract value band"),
     Chart("trend", "Local, SME and VCSE shares over time", trend, of_frame(charts.trend_lines),
           by_measure(words.trend_sentence), of_frame(words.trend_alt), notes=(charts.PART_YEAR_NOTE,)),
 )

@@ -254,15 +254,17 @@ def test_methodology_states_how_buyers_are_identified_with_the_registers_attribu
 
 def test_readings_of_small_groups_say_too_few(honest_store):
     """Provider splits and value bands compare only groups of 20 or more awards."""
-    from queries import bands, providers
+    from queries import provider_size, value_bands
+    from readings import provider_size as provider_words
+    from readings import value_bands as band_words
     with store.read_only(honest_store) as con:
-        split = providers.provider_split(con, Filters(buyers=(WEST_NORTHANTS, TRUST)), "buyer_type")
-        assert providers.split_sentence(split, "count", "buyer_type") == (
+        split = provider_size.provider_split(con, Filters(buyers=(WEST_NORTHANTS, TRUST)), "buyer_type")
+        assert provider_words.split_sentence(split, "count", "buyer_type") == (
             "No buyer type has 20 or more awards under these filters: too few to compare.")
-        everyone = providers.provider_split(con, Filters(), "buyer_type")
-        assert providers.split_sentence(everyone, "count", "buyer_type").startswith("For buyer type local authority")
-        banded = bands.band_distribution(con, Filters(buyers=(BRADFORD,)))
-        assert bands.band_shares_sentence(banded, "value") == (
+        everyone = provider_size.provider_split(con, Filters(), "buyer_type")
+        assert provider_words.split_sentence(everyone, "count", "buyer_type").startswith("For buyer type local authority")
+        banded = value_bands.band_distribution(con, Filters(buyers=(BRADFORD,)))
+        assert band_words.band_shares_sentence(banded, "value") == (
             "In the under 25k band, SMEs won 0% of award value and local suppliers 48%.")
-        assert bands.band_shares_sentence(bands.band_distribution(con, Filters(buyers=(TRUST,))), "value") == (
+        assert band_words.band_shares_sentence(value_bands.band_distribution(con, Filters(buyers=(TRUST,))), "value") == (
             "No band has 20 or more awards under these filters: too few to compare the SME and local shares of bands.")

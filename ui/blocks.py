@@ -22,7 +22,8 @@ from queries import overview, years
 from queries.export import about, csv_bytes, xlsx_bytes
 from queries.filters import Filters
 from queries.rows import ROW_CAP, filtered_rows
-from ui import tables, widgets
+from readings import breakdowns
+from ui import charts, tables, widgets
 
 XLSX_ROWS = 1_048_575  # a worksheet's rows, less the header: larger tables download as CSV only
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,6 +54,7 @@ class View:
 
 
 Text = str | Callable[[View], str]
+Note = str | Callable[[pd.DataFrame, View], str]  # a caption under a block: fixed, or from its frame
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ class Chart:
     figure: Callable[[pd.DataFrame, View], Any]
     reading: Callable[[pd.DataFrame, View], str]
     alt: Callable[[pd.DataFrame, View], str]
-    notes: tuple[Text, ...] = ()  # captions under the chart
+    notes: tuple[Note, ...] = ()  # captions under the chart
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,8 @@ class Table:
     rows: Callable[[Run, View, int | None, int], pd.DataFrame]
     total: Callable[[Run, View], int]
     columns: tuple[str, ...] = ()  # names in ui/tables.COLUMNS, in order; empty: the frame's own
-    reading: Callable[[int, View], str] | None = None  # the sentence above the table, from the total
-    notes: tuple[Text, ...] = ()
+    reading: Callable[[Run, View, int], str] | None = None  # the sentence above the table (given the total)
+    notes: tuple[Note, ...] = ()  # captions under the table (a callable gets the page shown)
     page_size: int = 100
     page_key: str = ""  # the URL key of the page number (default "<name>-page")
     settings: dict = field(default_factory=dict)  # st.dataframe settings, e.g. height
@@ -116,6 +118,13 @@ def from_summary(reshape: Callable, *args) -> Callable[[Run, View], pd.DataFrame
     return data
 
 
+def breakdown(dimension: str, subject: str, title: str) -> Chart:
+    """The bar chart of one breakdown of the filtered awards (provider size, supplier location,
+    value band), as the Overview, Provider size and Locality pages show it."""
+    return Chart(dimension, title, from_summary(overview.breakdown, dimension), by_measure(charts.breakdown_bar),
+                 by_measure(breakdowns.largest_group), by_measure(breakdowns.bar_alt, subject))
+
+
 def period(run: Run, view: View) -> years.Period | None:
     """The days the data under the view's filters covers (to mark part financial years)."""
     return years.period_of(run(overview.store_facts), view.filters)
@@ -143,7 +152,7 @@ def chart_block(chart: Chart, view: View) -> None:
     st.plotly_chart(chart.figure(frame, view), key=f"chart-{chart.name}",
                     config={"displaylogo": False, "toImageButtonOptions": {"filename": stem}})
     st.caption(f"Chart description: {widgets.plain(chart.alt(frame, view))}")
-    _notes(chart.notes, view)
+    _notes(chart.notes, frame, view)
     downloads(lambda: frame, len(frame), view.filters, chart.name, "data")
 
 
@@ -152,19 +161,21 @@ def table_block(table: Table, view: View) -> None:
     total = table.total(widgets.query, view)
     st.subheader(text(table.title, view))
     if table.reading:
-        st.text(table.reading(total, view))
+        st.text(table.reading(widgets.query, view, total))
     offset = pager(total, table.page_size, table.page_key or f"{table.name}-page")
-    tables.table(table.rows(widgets.query, view, table.page_size, offset), table.name, table.columns or None,
-                 **table.settings)
-    _notes(table.notes, view)
+    shown = table.rows(widgets.query, view, table.page_size, offset)
+    tables.table(shown, table.name, table.columns or None, **table.settings)
+    _notes(table.notes, shown, view)
     if total:
         downloads(lambda: table.rows(widgets.query, view, None, 0), total, view.filters, table.name,
                   f"all {total:,} rows" if total > table.page_size else "the table")
 
 
-def _notes(notes: tuple[Text, ...], view: View) -> None:
+def _notes(notes: tuple[Note, ...], frame: pd.DataFrame, view: View) -> None:
     for note in notes:
-        st.caption(text(note, view))  # the page's own Markdown; names go in readings, never in notes
+        shown = note(frame, view) if callable(note) else note
+        if shown:
+            st.caption(shown)  # the page's own Markdown; names go in readings, never in notes
 
 
 def pager(total: int, page_size: int, key: str) -> int:

@@ -12,7 +12,7 @@ import streamlit as st
 
 from queries import years
 from queries.formatting import money, pct
-from queries.providers import GROUPS
+from queries.provider_size import GROUPS
 from ui import tables
 from ui.charts import BAND_COLOUR, COLOURS, MEASURES, amount_axis
 

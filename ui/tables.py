@@ -50,6 +50,7 @@ COLUMNS = {
     "value_above": Column("Value above cap (£)", "money"),
     "largest_award_gbp": Column("Largest award (£)", "money"),
     "n_suppliers": Column("Suppliers on award", "count"),
+    "suppliers": Column("Suppliers", help="Every supplier of the award, as the notice names them"),
     "awards": Column("Awards", "count"),
     "award_rows": Column("Awards it is on", "count",
                          help="A joint award is one award for each of its suppliers here; in 'Awards' and the "
