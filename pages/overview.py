@@ -6,7 +6,26 @@ from queries import overview
 from queries.formatting import money, pct
 from readings import overview as words
 from ui import blocks, charts, widgets
-from ui.blocks import Chart, View, by_measure, of_frame
+from ui.blocks import Chart, Metrics, View, by_measure, of_frame
+
+TOTALS = (("total_value", "Total award value"), ("awards", "Awards"), ("buyers", "Buyers"), ("suppliers", "Suppliers"))
+SHARES = (("local", "Local"), ("sme", "SME"), ("vcse", "VCSE"))
+
+
+def headline(run, view: View) -> dict:
+    """The headline figures: totals, shares and what is unknown, from the one grouped scan."""
+    return overview.headline(run(overview.summary, view.filters), run(overview.participants, view.filters))
+
+
+def headline_rows(figures: dict, view: View) -> list[list[tuple[str, str]]]:
+    totals = [(label, money(figures[key]) if key == "total_value" else f"{figures[key]:,}") for key, label in TOTALS]
+    return [totals] + [[(f"{label} (by {basis})", pct(figures[f"{key}_{basis}_share"])) for key, label in SHARES]
+                       for basis in ("value", "count")]
+
+
+def headline_sentence(figures: dict, view: View) -> str:
+    filters = view.filters
+    return words.headline_sentence(figures, filters.buyers[0] if len(filters.buyers) == 1 else None, filters.local_km)
 
 
 def trend(run, view: View):
@@ -14,6 +33,8 @@ def trend(run, view: View):
 
 
 BLOCKS = (
+    Metrics("headline", "", headline, headline_rows, headline_sentence,
+            notes=(lambda figures, view: words.base_text(figures), lambda figures, view: words.unknown_text(figures))),
     blocks.breakdown("provider", "provider size", "Spend by provider size"),
     blocks.breakdown("locality", "supplier location", "Spend by supplier location"),
     blocks.breakdown("value_band", "value band", "Spend by contract value band"),
@@ -22,28 +43,12 @@ BLOCKS = (
 )
 
 
-def headline(view: View) -> None:
-    """The title, the headline sentence and the figures it rests on, with what they leave out."""
-    filters = view.filters
-    figures = overview.headline(widgets.query(overview.summary, filters), widgets.query(overview.participants, filters))
-    st.title("Where does the contract money go?")
-    st.text(words.headline_sentence(figures, filters.buyers[0] if len(filters.buyers) == 1 else None, filters.local_km))
-    totals = st.columns(4)
-    totals[0].metric("Total award value", money(figures["total_value"]))
-    for column, (key, label) in zip(totals[1:], (("awards", "Awards"), ("buyers", "Buyers"), ("suppliers", "Suppliers"))):
-        column.metric(label, f"{figures[key]:,}")
-    for basis in ("value", "count"):
-        for column, (key, label) in zip(st.columns(3), (("local", "Local"), ("sme", "SME"), ("vcse", "VCSE"))):
-            column.metric(f"{label} (by {basis})", pct(figures[f"{key}_{basis}_share"]))
-    st.caption(words.base_text(figures))
-    st.caption(words.unknown_text(figures))
-    widgets.left_out_line(filters)
-
-
 def render() -> None:
     view = View(widgets.page_filters())
-    headline(view)
-    blocks.show(BLOCKS, view)
+    st.title("Where does the contract money go?")
+    blocks.show(BLOCKS[:1], view)
+    widgets.left_out_line(view.filters)
+    blocks.show(BLOCKS[1:], view)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from queries import value_bands
 from queries.formatting import money, pct
 from readings import value_bands as words
 from ui import blocks, charts, size_charts, widgets
-from ui.blocks import Chart, Table, View, by_measure, sliced
+from ui.blocks import Chart, Metrics, Table, View, by_measure, sliced
 
 DEFAULT_CAP = 1_000_000
 INPUTS = {"edges": value_bands.DEFAULT_BAND_EDGES, "cap": float(DEFAULT_CAP)}
@@ -59,16 +59,26 @@ BAND_CHARTS = (
           notes=("SME counts every SME, VCSE or not. Local follows the definition chosen in the sidebar. Unknown "
                  "size or location counts as neither.",)),
 )
-CAP_TABLES = (
+def cap_summary(run, view: View) -> dict:
+    return run(value_bands.above_cap, view.filters, view["cap"])
+
+
+def cap_rows(summary: dict, view: View) -> list[list[tuple[str, str]]]:
+    return [[("Awards above the cap", f"{summary['awards_above']:,.0f}"), ("Share of awards", pct(summary["awards_share"])),
+             ("Value above the cap", money(summary["value_above"])), ("Share of value", pct(summary["value_share"]))]]
+
+
+CAP_BLOCKS = (
+    Metrics("above-cap", "", cap_summary, cap_rows, notes=(lambda summary, view: words.cap_sentence(summary),)),
     Table("buyers-above-cap", "Buyers awarding most above the cap", buyers_above,
           lambda run, view: len(buyers_above(run, view, None, 0)),
           reading=lambda run, view, total: words.buyers_sentence(buyers_above(run, view, None, 0), view["cap"],
                                                                  view.measure)),
     Table("cap-contracts", "Contracts above the cap", contracts_above,
-          lambda run, view: run(value_bands.above_cap, view.filters, view["cap"])["contracts_above"],
+          lambda run, view: cap_summary(run, view)["contracts_above"],
           tuple(value_bands.CONTRACT_COLUMNS), notes=(LOTS_NOTE,)),
 )
-BLOCKS = BAND_CHARTS + CAP_TABLES
+BLOCKS = BAND_CHARTS + CAP_BLOCKS
 
 
 def band_edges() -> tuple[float, ...]:
@@ -80,17 +90,6 @@ def band_edges() -> tuple[float, ...]:
     if problem:
         st.warning(widgets.plain(problem))
     return edges
-
-
-def cap_summary(view: View) -> None:
-    """The cap what-if's headline: how many awards and how much value sit above the cap."""
-    summary = widgets.query(value_bands.above_cap, view.filters, view["cap"])
-    columns = st.columns(4)
-    columns[0].metric("Awards above the cap", f"{summary['awards_above']:,.0f}")
-    columns[1].metric("Share of awards", pct(summary["awards_share"]))
-    columns[2].metric("Value above the cap", money(summary["value_above"]))
-    columns[3].metric("Share of value", pct(summary["value_share"]))
-    st.text(words.cap_sentence(summary))
 
 
 def render() -> None:
@@ -105,9 +104,7 @@ def render() -> None:
     st.caption(CAP_INTRO)
     cap = st.number_input("Cap on contract value (£)", min_value=1_000, max_value=10_000_000_000, value=DEFAULT_CAP,
                           step=100_000, key="cap", bind="query-params")
-    view = view.having(cap=float(cap))
-    cap_summary(view)
-    blocks.show(CAP_TABLES, view)
+    blocks.show(CAP_BLOCKS, view.having(cap=float(cap)))
 
 
 if __name__ == "__main__":

@@ -66,20 +66,21 @@ class Filters:
     def rows(self) -> tuple[str, list]:
         """A FROM clause of the filtered award rows, with `loc`: locality under the chosen
         definition of local. Queries aggregate over it; params bind in order."""
-        where, where_params = self.where()
-        loc, loc_params = self._locality()
-        return f"(SELECT *, {loc} AS loc FROM awards WHERE {where}) AS f", loc_params + where_params
+        where, params = self.where()
+        return f"(SELECT *, {self.locality_sql()} AS loc FROM awards WHERE {where}) AS f", params
 
-    def _locality(self) -> tuple[str, list]:
-        """Within N km (DESIGN.md's alternative): local by distance between postcode centroids;
-        a supplier in the buyer's area or region but further away counts as same region."""
+    def locality_sql(self) -> str:
+        """The SQL of each award row's locality under the chosen definition of local. Within N
+        km (DESIGN.md's alternative): local by distance between postcode centroids; a supplier
+        in the buyer's area or region but further away counts as same region. The distance is
+        a number written into the SQL (float() of the setting), never text from a link."""
         if not self.local_km:
-            return "locality", []
-        return ("""CASE WHEN locality = 'outside_uk' THEN 'outside_uk'
+            return "locality"
+        return f"""CASE WHEN locality = 'outside_uk' THEN 'outside_uk'
                         WHEN distance_km IS NULL THEN 'unknown'
-                        WHEN distance_km <= ? THEN 'local'
+                        WHEN distance_km <= {float(self.local_km)!r} THEN 'local'
                         WHEN locality IN ('local', 'same_region') THEN 'same_region'
-                        ELSE 'elsewhere_uk' END""", [float(self.local_km)])
+                        ELSE 'elsewhere_uk' END"""
 
     def where(self) -> tuple[str, list]:
         """A SQL WHERE clause over `awards` with bound parameters (never interpolated values).

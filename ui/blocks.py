@@ -54,7 +54,9 @@ class View:
 
 
 Text = str | Callable[[View], str]
-Note = str | Callable[[pd.DataFrame, View], str]  # a caption under a block: fixed, or from its frame
+# A caption under a block: fixed, or made from the block's data (a chart's frame, the page of a
+# table shown, the dict of a Metrics block's figures).
+Note = str | Callable[[Any, View], str]
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,19 @@ class Table:
     settings: dict = field(default_factory=dict)  # st.dataframe settings, e.g. height
 
 
-Block = Chart | Table
+@dataclass(frozen=True)
+class Metrics:
+    """Headline figures: `data(run, view)` gives a dict of figures, `rows(figures, view)` the
+    metrics drawn from it as rows of (label, shown value). The download holds every figure."""
+    name: str
+    title: Text  # "" for none (a page's headline sits under its title)
+    data: Callable[[Run, View], dict]
+    rows: Callable[[dict, View], list[list[tuple[str, str]]]]
+    reading: Callable[[dict, View], str] | None = None  # the sentence above the metrics
+    notes: tuple[Note, ...] = ()
+
+
+Block = Chart | Table | Metrics
 
 
 def text(value: Text, view: View) -> str:
@@ -139,8 +153,29 @@ def sliced(frame: pd.DataFrame, limit: int | None, offset: int) -> pd.DataFrame:
 
 def show(blocks: tuple[Block, ...], view: View) -> None:
     """Draw blocks in order, each in the one way of its kind."""
+    drawers = {Chart: chart_block, Table: table_block, Metrics: metrics_block}
     for block in blocks:
-        (chart_block if isinstance(block, Chart) else table_block)(block, view)
+        drawers[type(block)](block, view)
+
+
+def figures_frame(figures: dict) -> pd.DataFrame:
+    """Headline figures as rows of (figure, value): what a Metrics block downloads."""
+    return pd.DataFrame({"figure": list(figures), "value": list(figures.values())})
+
+
+def metrics_block(metrics: Metrics, view: View) -> None:
+    """Rows of st.metric under an optional title and reading, with notes and a download."""
+    figures = metrics.data(widgets.query, view)
+    if text(metrics.title, view):
+        st.subheader(text(metrics.title, view))
+    if metrics.reading:
+        st.text(metrics.reading(figures, view))
+    for row in metrics.rows(figures, view):
+        for column, (label, value) in zip(st.columns(len(row)), row):
+            column.metric(label, value)
+    _notes(metrics.notes, figures, view)
+    frame = figures_frame(figures)
+    downloads(lambda: frame, len(frame), view.filters, metrics.name, "these figures")
 
 
 def chart_block(chart: Chart, view: View) -> None:
@@ -171,9 +206,9 @@ def table_block(table: Table, view: View) -> None:
                   f"all {total:,} rows" if total > table.page_size else "the table")
 
 
-def _notes(notes: tuple[Note, ...], frame: pd.DataFrame, view: View) -> None:
+def _notes(notes: tuple[Note, ...], data: Any, view: View) -> None:
     for note in notes:
-        shown = note(frame, view) if callable(note) else note
+        shown = note(data, view) if callable(note) else note
         if shown:
             st.caption(shown)  # the page's own Markdown; names go in readings, never in notes
 

@@ -5,7 +5,12 @@ registered page is tested and screenshotted by being registered.
 Plain Python (no Streamlit calls), so tests and scripts can import it.
 """
 
+import importlib.util
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,14 @@ class Page:
     @property
     def url_path(self) -> str:
         return "" if self.default else self.module
+
+    def load(self) -> ModuleType:
+        """The page's module without drawing it (a page draws only when Streamlit runs it as
+        `__main__`), for its BLOCKS: the generic tests and the benchmark run those."""
+        spec = importlib.util.spec_from_file_location(f"pages.{self.module}", ROOT / self.script)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
 
 
 PAGES = (
