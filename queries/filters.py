@@ -105,34 +105,28 @@ class Filters:
 
     def describe(self) -> str:
         """The filters in words, for the About sheet of downloads and for captions."""
-        parts = []
-        if self.date_from or self.date_to:
-            parts.append(f"awarded from {self.date_from or 'the first award'} to {self.date_to or 'the last award'}")
-        parts.extend(f"{choice.label.lower()}: {', '.join(getattr(self, choice.field))}"
-                     for choice in CHOICES if getattr(self, choice.field))
-        if self.exclude_frameworks:
-            parts.append("frameworks excluded")
-        if self.local_km:
-            parts.append(f"local means within {self.local_km} km of the buyer")
-        if self.measure != "value":
-            parts.append(f"charts {MEASURES[self.measure]}")
-        return "; ".join(parts) or "no filters (all awards)"
+        return "; ".join(words for words, _ in self._settings()) or "no filters (all awards)"
 
     def slug(self) -> str:
         """A short file-name-safe summary ("2023-01-01_to_2024-12-31_leeds-city-council")."""
-        bits = []
-        if self.date_from or self.date_to:
-            bits.append(f"{self.date_from or 'start'}_to_{self.date_to or 'end'}")
-        for choice in CHOICES:
-            bits.extend(getattr(self, choice.field)[:2])
-        if self.exclude_frameworks:
-            bits.append("no-frameworks")
-        if self.local_km:
-            bits.append(f"local-within-{self.local_km}km")
-        if self.measure != "value":
-            bits.append(f"by-{self.measure}")
-        text = "_".join(str(b) for b in bits) or "all"
+        text = "_".join(bit for _, bit in self._settings()) or "all"
         return re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-")[:80]
+
+    def _settings(self) -> list[tuple[str, str]]:
+        """Each setting in force, in words (for describe) and as a file-name bit (for slug)."""
+        settings = []
+        if self.date_from or self.date_to:
+            settings.append((f"awarded from {self.date_from or 'the first award'} to {self.date_to or 'the last award'}",
+                             f"{self.date_from or 'start'}_to_{self.date_to or 'end'}"))
+        settings.extend((f"{choice.label.lower()}: {', '.join(values)}", "_".join(values[:2]))
+                        for choice in CHOICES if (values := getattr(self, choice.field)))
+        if self.exclude_frameworks:
+            settings.append(("frameworks excluded", "no-frameworks"))
+        if self.local_km:
+            settings.append((f"local means within {self.local_km} km of the buyer", f"local-within-{self.local_km}km"))
+        if self.measure != "value":
+            settings.append((f"charts {MEASURES[self.measure]}", f"by-{self.measure}"))
+        return settings
 
 
 def ignored_in_link(link: dict[str, list[str]], options: dict[str, list[str]], first: date, last: date) -> list[str]:

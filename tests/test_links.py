@@ -3,6 +3,8 @@ applied says which part was ignored and why instead of dropping it silently."""
 
 from datetime import date
 
+import pytest
+
 from queries.filters import CHOICES, Filters, ignored_in_link
 
 OPTIONS = {"buyers": ["Leeds City Council"], "regions": ["North West"]}
@@ -25,8 +27,26 @@ def test_slug_and_describe_name_every_field():
                                   "local means within 20 km of the buyer")
 
 
+def test_the_measure_is_a_filter_that_changes_no_rows():
+    by_count = Filters(buyers=("Leeds City Council",), measure="count")
+    assert by_count.where() == Filters(buyers=("Leeds City Council",)).where()
+    assert by_count.without_measure() == Filters(buyers=("Leeds City Council",))
+    assert by_count.slug() == "leeds-city-council_by-count"
+    assert by_count.describe() == "council or buyer: Leeds City Council; charts by number of awards"
+    with pytest.raises(ValueError, match="measure must be one of value, count, not 'share'"):
+        Filters(measure="share")
+
+
 def test_a_link_with_nothing_wrong_has_no_notes():
-    assert ignored_in_link({"buyer": ["Leeds City Council"], "from": ["2023-01-01"]}, OPTIONS, FIRST, LAST) == []
+    assert ignored_in_link({"buyer": ["Leeds City Council"], "from": ["2023-01-01"], "measure": ["By count"],
+                            "local": ["within 20 km of the buyer"]}, OPTIONS, FIRST, LAST) == []
+
+
+def test_an_unknown_measure_or_definition_of_local_is_named():
+    assert ignored_in_link({"measure": ["By share"], "local": ["within 7 km of the buyer"]}, OPTIONS, FIRST, LAST) == [
+        'Measure: "By share" is not one of By value, By count, so the charts are by value.',
+        'Local means: "within 7 km of the buyer" is not one of the choices (the buyer\'s council area, or within '
+        "5, 10, 20, 30, 50 km of the buyer), so it is the buyer's council area."]
 
 
 def test_unknown_values_bad_and_reversed_dates_are_each_named():
