@@ -1,51 +1,50 @@
-"""tools/page_data: a snapshot of every page's figures is the same twice, and the compare
-names the page, variant and element that changed."""
+"""The Data page: per-source status, and a refresh run from the app against a fake API."""
 
-import copy
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tools import page_data
+from loaders.info import summary
+from tests.app_fixtures import build_small_store
+from tests.fake_api import FakeApi
+from tests.ocds_factory import simple_release, supplier
 
 
-@pytest.fixture(scope="module")
-def snapshot(small_store, tmp_path_factory):
-    pages = ["overview", "locality", "methodology"]
-    first = page_data.snapshot(small_store, pages, log=lambda _line: None)
-    path = tmp_path_factory.mktemp("page-data") / "first.json"
-    page_data.write(first, path)
-    return first, path, pages
+def recent_releases(n=4):
+    """Contracts Finder-like releases from the last two days (the page refreshes recent days)."""
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    out = []
+    for i in range(n):
+        guid = f"11111111-0000-0000-0000-{i:012d}"
+        when = (now - timedelta(hours=6 * (i + 1))).isoformat().replace("+00:00", "Z")
+        out.append(simple_release(f"ocds-b5fd17-{guid}", [supplier(i, name=f"Thimlin Works {i} Ltd")],
+                                  rid=f"{guid}-000001", date=when))
+    return out
 
 
-def test_a_second_run_writes_the_same_bytes(snapshot, small_store, tmp_path):
-    first, path, pages = snapshot
-    again = tmp_path / "again.json"
-    page_data.write(page_data.snapshot(small_store, pages, log=lambda _line: None), again)
-    assert again.read_bytes() == path.read_bytes()
+@pytest.fixture
+def store_path(tmp_path):
+    """A small store of this test's own, not the shared `small_store`: the refresh writes into it."""
+    return build_small_store(tmp_path)
 
 
-def test_every_variant_shows_its_figures(snapshot):
-    first, _path, _pages = snapshot
-    assert first["council"] == "Leeds City Council"  # the council with the most award rows
-    overview = first["pages"]["overview"]
-    assert set(overview) == {"default", "count", "council"}
-    assert "exception" not in overview["default"]["elements"]
-    metrics = {m["label"]: m["value"] for m in overview["default"]["elements"]["metric"]}
-    assert metrics["Awards"] == "6"
-    assert overview["count"]["elements"]["plotly_chart"][0]["layout"]["xaxis"]["title"]["text"] == "Number of awards"
-    assert overview["council"]["elements"]["metric"] != overview["default"]["elements"]["metric"]
+def test_data_page_lists_each_source(open_page, store_path):
+    app = open_page(store_path, "data")
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert table["source"].tolist() == ["contracts-finder"]
+    assert table["award_rows"].tolist() == [6]
 
 
-def test_compare_reports_each_changed_element(snapshot):
-    first, _path, _pages = snapshot
-    changed = copy.deepcopy(first)
-    elements = changed["pages"]["overview"]["count"]["elements"]
-    elements["metric"][0]["value"] = "£1"
-    elements["plotly_chart"][1]["data"][0]["x"][0] += 1
-    lines = []
-    assert page_data.compare(first, first, out=lines.append) == 0
-    assert page_data.compare(first, changed, out=lines.append) == 2
-    report = "\n".join(lines)
-    assert "== overview / count" in report and "== overview / default" not in report
-    assert "metric[0]" in report and "-> '£1'" in report
-    assert ".data[0].x[0]" in report
+def test_refresh_from_the_app(open_page, monkeypatch, store_path):
+    with FakeApi("/Published/Notices/OCDS/Search", "publishedFrom", "publishedTo", recent_releases(),
+                 page_size=10) as api:
+        monkeypatch.setenv("CONTRACTS_FINDER_URL", api.base_url)
+        app = open_page(store_path, "data")
+        app.selectbox[0].set_value("contracts-finder")
+        app.number_input[0].set_value(2)
+        app.button[0].click().run(timeout=60)
+    assert not app.exception
+    assert app.success[0].value == "contracts-finder refreshed: 4 releases fetched, 4 new."
+    assert summary(store_path)["releases"] == 6 + 4
+    assert app.dataframe[0].value["refreshed_until"].notna().all()
