@@ -35,9 +35,9 @@ def trend(run, view: View):
 BLOCKS = (
     Metrics("headline", "", headline, headline_rows, headline_sentence,
             notes=(lambda figures, view: words.base_text(figures), lambda figures, view: words.unknown_text(figures))),
-    blocks.breakdown("provider", "provider size", "Spend by provider size"),
-    blocks.breakdown("locality", "supplier location", "Spend by supplier location"),
-    blocks.breakdown("value_band", "value band", "Spend by contract value band"),
+    blocks.breakdown("provider", "provider size", "provider size"),
+    blocks.breakdown("locality", "supplier location", "supplier location"),
+    blocks.breakdown("value_band", "value band", "contract value band"),
     Chart("trend", "Local, SME and VCSE shares over time", trend, of_frame(charts.trend_lines),
           by_measure(words.trend_sentence), of_frame(words.trend_alt), notes=(charts.PART_YEAR_NOTE,)),
 )

@@ -45,7 +45,7 @@ def largest_reading(run, view: View, total: int) -> str:
 
 
 BLOCKS = (
-    blocks.breakdown("provider", "provider size", "Spend by provider size"),
+    blocks.breakdown("provider", "provider size", "provider size"),
     split_chart("year", "Provider size by financial year"),
     split_chart("buyer_type", "Provider size by buyer type"),
     split_chart("category", "Provider size by category (goods, services, works)"),

@@ -132,9 +132,12 @@ def from_summary(reshape: Callable, *args) -> Callable[[Run, View], pd.DataFrame
     return data
 
 
-def breakdown(dimension: str, subject: str, title: str) -> Chart:
+def breakdown(dimension: str, subject: str, heading: str) -> Chart:
     """The bar chart of one breakdown of the filtered awards (provider size, supplier location,
-    value band), as the Overview, Provider size and Locality pages show it."""
+    value band), as the Overview, Provider size and Locality pages show it: "Spend by
+    <heading>" by value, "Awards by <heading>" by count."""
+    def title(view: View) -> str:
+        return f"{'Spend' if view.measure == 'value' else 'Awards'} by {heading}"
     return Chart(dimension, title, from_summary(overview.breakdown, dimension), by_measure(charts.breakdown_bar),
                  by_measure(breakdowns.largest_group), by_measure(breakdowns.bar_alt, subject))
 
