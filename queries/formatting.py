@@ -54,5 +54,10 @@ def count(n: float, word: str = "award") -> str:
     """ "1 award", "12 awards", "1,234 awards": a whole number (half-up) with its noun. A joint
     award counts 1/n to each of its n suppliers, so a supplier's or a group's count can be a
     fraction: users see whole awards."""
-    whole = math.floor(n + 0.5)
-    return f"{whole:,} {word}" + ("" if whole == 1 else "s")
+    awards = whole(n)
+    return f"{awards:,} {word}" + ("" if awards == 1 else "s")
+
+
+def whole(n: float) -> int:
+    """A count of awards as a whole number, half-up (2.5 is 3)."""
+    return math.floor(n + 0.5)

@@ -11,6 +11,7 @@ import pandas as pd
 from loaders.normalising.classify import band_labels
 from queries import years
 from queries.filters import CHOICES, Filters
+from queries.measures import MEASURE
 
 AWARD_COUNT = "sum(1.0 / n_suppliers)"
 FINANCIAL_YEAR = "CASE WHEN month(award_date) >= 4 THEN year(award_date) ELSE year(award_date) - 1 END"
@@ -146,7 +147,7 @@ def trend(summary_frame: pd.DataFrame, measure: str, period: years.Period | None
     Every year between the first and the last is listed; a year with nothing to share has
     no share (NaN), never 0%."""
     frame = summary_frame[summary_frame["fy"].notna()]
-    weight = frame["value_gbp" if measure == "value" else "awards"].fillna(0.0)
+    weight = frame[MEASURE[measure].amount].fillna(0.0)
     parts = {"local": frame["loc"] == "local", "sme": frame["supplier_size"] == "SME", "vcse": _is_vcse(frame)}
     sums = pd.DataFrame({"fy": frame["fy"].astype(int), "weight": weight,
                          **{name: weight.where(mask.to_numpy(), 0.0) for name, mask in parts.items()},

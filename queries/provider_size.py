@@ -10,6 +10,7 @@ import pandas as pd
 
 from queries import years
 from queries.filters import Filters
+from queries.measures import MEASURE
 from queries.overview import AWARD_COUNT, DIMENSIONS, FINANCIAL_YEAR, GROUP_LABELS, PROVIDER_GROUP
 
 GROUPS = DIMENSIONS["provider"]  # SME, VCSE, Large, Unknown
@@ -93,7 +94,7 @@ def provider_by_division(con, filters: Filters, measure: str, top: int = 10) -> 
     """The `top` CPV divisions by value (or by awards), each split by provider group; the
     other divisions together as one "Other divisions" bar, so the bars add up to the total."""
     frame = provider_split(con, filters, "cpv_division")
-    amount = "value_gbp" if measure == "value" else "awards"
+    amount = MEASURE[measure].amount
     totals = frame.groupby("key", sort=False)[amount].sum()
     ranked = [k for k in totals.sort_values(ascending=False, kind="stable").index if k != NO_CPV]
     keys = ranked[:top] + ([OTHER] if len(ranked) > top else []) + ([NO_CPV] if NO_CPV in totals.index else [])

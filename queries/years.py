@@ -14,6 +14,7 @@ import pandas as pd
 from loaders import definitions
 from queries.filters import Filters
 from queries.formatting import pct
+from queries.measures import MEASURE
 
 Period = tuple[date, date]
 
@@ -95,7 +96,7 @@ def compared_years(frame: pd.DataFrame, measure: str) -> pd.DataFrame | None:
     """The years a reading compares, first to last: those with at least MIN_VALUED_AWARDS
     awards (valued awards, by value), whole years only where there are two; None when no
     year has enough."""
-    base = frame["valued_awards" if measure == "value" else "awards"]
+    base = frame[MEASURE[measure].base]
     enough = frame[base.round(6) >= definitions.MIN_VALUED_AWARDS]
     if enough.empty:
         return None

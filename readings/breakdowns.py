@@ -5,14 +5,15 @@ the Overview, Provider size and Locality pages."""
 import pandas as pd
 
 from loaders import definitions
-from queries.formatting import count, money, pct
+from queries.formatting import count, pct
+from queries.measures import MEASURE
 
-MEASURE_WORDS = {"value": "of award value", "count": "of awards"}
+MEASURE_WORDS = {name: measure.of for name, measure in MEASURE.items()}
 
 
 def largest_group(frame: pd.DataFrame, measure: str) -> str:
     """ "Local suppliers won 42% of award value (£12m); unknown: 3%." for a breakdown frame."""
-    column = "value_share" if measure == "value" else "count_share"
+    column = MEASURE[measure].share
     known = frame[frame["group"] != "unknown"] if "unknown" in set(frame["group"]) else frame
     awards = frame["awards"].sum()
     if not awards:
@@ -24,7 +25,7 @@ def largest_group(frame: pd.DataFrame, measure: str) -> str:
         return (f"Only {count(awards)} under these filters: too few to say which group wins most (at least "
                 f"{definitions.MIN_VALUED_AWARDS} are needed).")
     top = known.sort_values(column, ascending=False).iloc[0]
-    amount = money(top["value_gbp"]) if measure == "value" else f"{top['awards']:,.0f} awards"
+    amount = MEASURE[measure].amount_text(top[MEASURE[measure].amount])
     sentence = f"The largest group is {top['label']}, with {pct(top[column])} {MEASURE_WORDS[measure]} ({amount})."
     unknown = frame.loc[frame["group"].isin(["unknown", "Unknown"]), column].sum()
     return sentence + (f" {pct(unknown)} is unknown." if unknown else "")
@@ -32,6 +33,6 @@ def largest_group(frame: pd.DataFrame, measure: str) -> str:
 
 def bar_alt(frame: pd.DataFrame, measure: str, subject: str) -> str:
     """A text description of a breakdown bar chart: every bar and its share."""
-    column = "value_share" if measure == "value" else "count_share"
+    column = MEASURE[measure].share
     bars = "; ".join(f"{row['label']} {pct(row[column])}" for _, row in frame.iterrows())
-    return f"Bar chart of {MEASURE_WORDS[measure].removeprefix('of ')} by {subject}: {bars}."
+    return f"Bar chart of {MEASURE[measure].noun} by {subject}: {bars}."

@@ -6,19 +6,13 @@ import pandas as pd
 from loaders import definitions
 from queries import years
 from queries.formatting import money, pct
+from queries.measures import MEASURE
 from queries.provider_size import NO_CPV, OTHER, SPLIT_WORDS
-
-
-MEASURE_WORDS = {"value": "of award value", "count": "of awards"}
-
-
-def _share_col(measure: str) -> str:
-    return "value_share" if measure == "value" else "count_share"
 
 
 def _shares(frame: pd.DataFrame, key, measure: str) -> dict:
     part = frame[frame["key"] == key]
-    return dict(zip(part["group"], part[_share_col(measure)]))
+    return dict(zip(part["group"], part[MEASURE[measure].share]))
 
 
 def year_sentence(frame: pd.DataFrame, measure: str) -> str:
@@ -27,13 +21,13 @@ def year_sentence(frame: pd.DataFrame, measure: str) -> str:
     with too few awards are handled as queries.years says."""
     if frame.empty:
         return "No awards with a date match these filters."
-    column = _share_col(measure)
+    column = MEASURE[measure].share
     per_year = frame.groupby("key", sort=True).agg(
         financial_year=("key_label", "first"), awards=("awards", "sum"), valued_awards=("valued_awards", "sum"),
         part_year=("part_year", "first"), covered=("covered", "first")).reset_index()
     shares = frame.pivot(index="key", columns="group", values=column)
     per_year["sme_share"] = per_year["key"].map(shares["SME"])
-    words = "award value" if measure == "value" else "awards"
+    words = MEASURE[measure].noun
     sentence = years.change_sentence(per_year, "sme_share", words, "went to SMEs (not VCSE)", measure)
     pair = years.compared_years(per_year, measure)
     if pair is None:
@@ -57,7 +51,7 @@ def split_sentence(frame: pd.DataFrame, measure: str, split: str) -> str:
     large = {k: _shares(frame, k, measure)["Large"] for k in keys}
     label = dict(zip(frame["key"], frame["key_label"]))
     high, low = max(keys, key=large.get), min(keys, key=large.get)
-    words = MEASURE_WORDS[measure]
+    words = MEASURE[measure].of
     if len(keys) == 1:
         sme = _shares(frame, high, measure)["SME"] + _shares(frame, high, measure)["VCSE"]
         return (f"For {SPLIT_WORDS[split]} {label[high]}, large suppliers (not VCSE) won {pct(large[high])} "
@@ -71,10 +65,10 @@ def stack_alt(frame: pd.DataFrame, measure: str, split: str) -> str:
     bars = []
     for key in dict.fromkeys(frame["key"]):
         part = frame[frame["key"] == key]
-        groups = ", ".join(f"{r['group']} {pct(r[_share_col(measure)])}" for _, r in part.iterrows())
+        groups = ", ".join(f"{r['group']} {pct(r[MEASURE[measure].share])}" for _, r in part.iterrows())
         bars.append(f"{part['key_label'].iloc[0]}: {groups}")
-    kind = (f"Stacked bar chart of {MEASURE_WORDS[measure].removeprefix('of ')}" if split == "year"
-            else f"100% stacked bar chart of the shares {MEASURE_WORDS[measure]}")
+    kind = (f"Stacked bar chart of {MEASURE[measure].noun}" if split == "year"
+            else f"100% stacked bar chart of the shares {MEASURE[measure].of}")
     return (f"{kind} by provider size for each "
             f"{SPLIT_WORDS[split]}. {'; '.join(bars) or 'No awards'}.")
 

@@ -7,7 +7,8 @@ import pandas as pd
 
 from loaders import definitions
 from loaders.normalising.classify import UNKNOWN_BAND
-from queries.formatting import count, money, pct
+from queries.formatting import count, money, pct, whole
+from queries.measures import MEASURE
 from queries.value_bands import THRESHOLDS
 
 
@@ -26,9 +27,6 @@ def threshold_caption(thresholds: pd.DataFrame, first: date | None) -> str:
 
 def _period_words(start: date, end: date | None) -> str:
     return f"from {start:%b %Y}" if end is None else f"{start:%b %Y} to {end:%b %Y}"
-
-
-MEASURE_WORDS = {"value": "of award value", "count": "of awards"}
 
 
 def distribution_sentence(frame: pd.DataFrame, measure: str) -> str:
@@ -54,16 +52,16 @@ def _band_words(label: str) -> str:
 
 
 def distribution_alt(frame: pd.DataFrame, measure: str) -> str:
-    column = "value_share" if measure == "value" else "count_share"
+    column = MEASURE[measure].share
     bars = "; ".join(f"{row['label']} {pct(row[column])}" for _, row in frame.iterrows())
-    return f"Bar chart of {MEASURE_WORDS[measure].removeprefix('of ')} by value band: {bars}."
+    return f"Bar chart of {MEASURE[measure].noun} by value band: {bars}."
 
 
 def histogram_sentence(frame: pd.DataFrame, measure: str) -> str:
     """ "The most common award size is £10k to £18k (120 awards)." (or where most value lies)"""
     if frame.empty:
         return "No awards with a value match these filters."
-    column = "awards" if measure == "count" else "value_gbp"
+    column = MEASURE[measure].amount
     top = frame.sort_values(column, ascending=False).iloc[0]
     span = f"{money(top['from_gbp'])} to {money(top['to_gbp'])}"
     if measure == "count":
@@ -74,17 +72,17 @@ def histogram_sentence(frame: pd.DataFrame, measure: str) -> str:
 
 
 def histogram_alt(frame: pd.DataFrame, measure: str, thresholds: pd.DataFrame) -> str:
-    def amount(row) -> str:
-        return count(row["awards"]) if measure == "count" else money(row["value_gbp"])
-    bins = "; ".join(f"{money(r['from_gbp'])} to {money(r['to_gbp'])}: {amount(r)}" for _, r in frame.iterrows())
+    shown = MEASURE[measure]
+    bins = "; ".join(f"{money(r['from_gbp'])} to {money(r['to_gbp'])}: {shown.amount_text(r[shown.amount])}"
+                     for _, r in frame.iterrows())
     lines = ", ".join(f"{r['threshold']} £{r['amount_gbp']:,}" for _, r in thresholds.iterrows())
-    return (f"Histogram of {MEASURE_WORDS[measure].removeprefix('of ')} by award size on a log scale: "
+    return (f"Histogram of {MEASURE[measure].noun} by award size on a log scale: "
             f"{bins or 'no awards'}." + (f" Reference lines: {lines}." if lines else ""))
 
 
 def band_shares_sentence(frame: pd.DataFrame, measure: str) -> str:
     """ "SMEs won 80% of award value in the under 25k band and 10% in the 25m and over band; ..." """
-    basis = "value" if measure == "value" else "count"
+    basis = measure
     known = frame[(frame["group"] != UNKNOWN_BAND) & (frame["awards"] > 0)]
     known = known[known[f"sme_{basis}_share"].notna()]
     if known.empty:
@@ -94,7 +92,7 @@ def band_shares_sentence(frame: pd.DataFrame, measure: str) -> str:
         return (f"No band has {definitions.MIN_VALUED_AWARDS} or more awards under these filters: too few to "
                 "compare the SME and local shares of bands.")
     low, high = known.iloc[0], known.iloc[-1]
-    words = MEASURE_WORDS[measure]
+    words = MEASURE[measure].of
     if low["band"] == high["band"]:
         return (f"In the {low['label']} band, SMEs won {pct(low[f'sme_{basis}_share'])} {words} and local "
                 f"suppliers {pct(low[f'local_{basis}_share'])}.")
@@ -104,10 +102,10 @@ def band_shares_sentence(frame: pd.DataFrame, measure: str) -> str:
 
 
 def band_shares_alt(frame: pd.DataFrame, measure: str) -> str:
-    basis = "value" if measure == "value" else "count"
+    basis = measure
     bands = "; ".join(f"{r['label']}: SME {pct(r[f'sme_{basis}_share'])}, local {pct(r[f'local_{basis}_share'])}"
                       for _, r in frame.iterrows())
-    return f"Grouped bar chart of the SME and local shares {MEASURE_WORDS[measure]} in each value band. {bands}."
+    return f"Grouped bar chart of the SME and local shares {MEASURE[measure].of} in each value band. {bands}."
 
 
 def cap_sentence(summary: dict) -> str:
@@ -115,7 +113,7 @@ def cap_sentence(summary: dict) -> str:
     if not summary["awards"]:
         return "No awards match these filters."
     return (f"{count(summary['awards_above'])} ({pct(summary['awards_share'])} of awards) "
-            f"{'is' if round(summary['awards_above']) == 1 else 'are'} over "
+            f"{'is' if whole(summary['awards_above']) == 1 else 'are'} over "
             f"{money(summary['cap'])}; they hold {money(summary['value_above'])} "
             f"({pct(summary['value_share'])} of award value).")
 
@@ -125,6 +123,6 @@ def buyers_sentence(frame: pd.DataFrame, cap: float, measure: str) -> str:
     if frame.empty:
         return f"No buyer made an award over {money(cap)} under these filters."
     top = frame.iloc[0]
-    what = "value" if measure == "value" else "awards"
+    what = {"value": "value", "count": "awards"}[measure]
     return (f"{top['buyer_name']} awards the most {what} above {money(cap)}: {money(top['value_above'])} "
             f"across {count(top['awards_above'])} ({pct(top['share_of_buyer_value_above'])} of its award value).")

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from queries import years
 from queries.formatting import money, pct
+from queries.measures import MEASURE
 
 # UK Government Analysis Function categorical palette (colour-blind safe). One category,
 # one colour, on every chart.
@@ -16,16 +17,14 @@ COLOURS = {
     "outside_uk": "#3D3D3D", "unknown": "#A6A6A6",
 }
 BAND_COLOUR = "#12436D"
-MEASURES = {"value": ("value_gbp", "value_share", "Award value"),
-            "count": ("awards", "count_share", "Number of awards")}
 
 
 def breakdown_bar(frame: pd.DataFrame, measure: str) -> go.Figure:
     """Horizontal bars, one per group in the frame's order, labelled with amount and share.
 
     No figure title: the page heads each chart, and the PNG export is named after it."""
-    amount_col, share_col, axis_title = MEASURES[measure]
-    labels = [_bar_text(row[amount_col], row[share_col], measure) for _, row in frame.iterrows()]
+    amount_col, share_col, axis_title = MEASURE[measure].amount, MEASURE[measure].share, MEASURE[measure].axis
+    labels = [f"{MEASURE[measure].figure(row[amount_col])} ({pct(row[share_col])})" for _, row in frame.iterrows()]
     figure = go.Figure(go.Bar(
         x=frame[amount_col].tolist(), y=frame["label"].tolist(), orientation="h",
         marker_color=[COLOURS.get(g, BAND_COLOUR) for g in frame["group"]],
@@ -52,11 +51,6 @@ def amount_axis(top: float, measure: str) -> dict:
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if top / (m * magnitude) <= 5)
     ticks = [step * i for i in range(int(top // step) + 1)]
     return {"tickvals": ticks, "ticktext": [money(t) if t else "£0" for t in ticks]}
-
-
-def _bar_text(amount: float, share: float, measure: str) -> str:
-    shown = money(amount) if measure == "value" else f"{amount:,.0f}"
-    return f"{shown} ({pct(share)})"
 
 
 TREND_LINES = (("local_share", "Local", COLOURS["local"]), ("sme_share", "SME", COLOURS["SME"]),

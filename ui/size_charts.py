@@ -12,9 +12,10 @@ import streamlit as st
 
 from queries import years
 from queries.formatting import money, pct
+from queries.measures import MEASURE
 from queries.provider_size import GROUPS
 from ui import tables
-from ui.charts import BAND_COLOUR, COLOURS, MEASURES, amount_axis
+from ui.charts import BAND_COLOUR, COLOURS, amount_axis
 
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 LEGEND = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"}  # above the plot
@@ -27,7 +28,7 @@ def provider_stack(frame: pd.DataFrame, measure: str, split: str) -> go.Figure:
     """One stacked bar per key (financial year, buyer type, category or CPV division), one
     segment per provider group. Years stack amounts (growth shows); other splits stack
     shares to 100% (so small and large buyer types compare)."""
-    amount_col, share_col, axis_title = MEASURES[measure]
+    amount_col, share_col, axis_title = MEASURE[measure].amount, MEASURE[measure].share, MEASURE[measure].axis
     by_year = split == "year"
     traces = []
     for group in GROUPS:
@@ -37,7 +38,7 @@ def provider_stack(frame: pd.DataFrame, measure: str, split: str) -> go.Figure:
         keys = ([years.shown_label({"financial_year": r["key_label"], "part_year": r["part_year"]})
                  for r in part.to_dict("records")] if by_year else part["key_label"].tolist())
         amounts, shares = part[amount_col].tolist(), part[share_col].tolist()
-        text = [_amount_text(a, measure) + f" ({pct(s)})" for a, s in zip(amounts, shares)]
+        text = [MEASURE[measure].amount_text(a) + f" ({pct(s)})" for a, s in zip(amounts, shares)]
         values = amounts if by_year else shares
         traces.append(go.Bar(
             x=keys if by_year else values, y=values if by_year else keys,
@@ -47,7 +48,7 @@ def provider_stack(frame: pd.DataFrame, measure: str, split: str) -> go.Figure:
     figure = go.Figure(traces)
     figure.update_layout(barmode="stack", margin=MARGIN, legend=LEGEND, separators=".,")
     if by_year:
-        top = frame.groupby("key_label")[MEASURES[measure][0]].sum().max() if len(frame) else 0
+        top = frame.groupby("key_label")[amount_col].sum().max() if len(frame) else 0
         figure.update_layout(height=380, xaxis_title="Financial year (April to March)",
                              yaxis={"title": axis_title, **amount_axis(top, measure)})
     else:
@@ -57,18 +58,14 @@ def provider_stack(frame: pd.DataFrame, measure: str, split: str) -> go.Figure:
     return figure
 
 
-def _amount_text(amount: float, measure: str) -> str:
-    return money(amount) if measure == "value" else f"{amount:,.0f} awards"
-
-
 def value_histogram(frame: pd.DataFrame, measure: str, thresholds: pd.DataFrame) -> go.Figure:
     """Awards (or value) by award size on a log scale, with a dashed line at each procurement
     threshold in force; only the most recent figure of each kind is labelled, to stay legible."""
-    column = "awards" if measure == "count" else "value_gbp"
+    column, axis_title = MEASURE[measure].amount, MEASURE[measure].axis
     widths = (frame["log10_to"] - frame["log10_from"]).tolist()
     figure = go.Figure(go.Bar(
         x=(frame["log10_from"] + frame["log10_to"]).div(2).tolist(), y=frame[column].tolist(), width=widths,
-        marker_color=BAND_COLOUR, name=MEASURES[measure][2],
+        marker_color=BAND_COLOUR, name=axis_title,
         customdata=[f"{money(a)} to {money(b)}" for a, b in zip(frame["from_gbp"], frame["to_gbp"])],
         hovertemplate="%{customdata}: %{y:,.0f}<extra></extra>" if measure == "count"
         else "%{customdata}: £%{y:,.0f}<extra></extra>"))
@@ -86,18 +83,16 @@ def value_histogram(frame: pd.DataFrame, measure: str, thresholds: pd.DataFrame)
     figure.update_layout(
         height=420, margin={**MARGIN, "t": 60}, bargap=0.05, showlegend=False, separators=".,",
         xaxis={"title": "Award value (log scale)", "tickvals": ticks, "ticktext": [money(10 ** t) for t in ticks]},
-        yaxis={"title": MEASURES[measure][2],
-               **amount_axis(frame[MEASURES[measure][0]].max() if len(frame) else 0, measure)})
+        yaxis={"title": axis_title, **amount_axis(frame[column].max() if len(frame) else 0, measure)})
     return figure
 
 
 def band_shares(frame: pd.DataFrame, measure: str) -> go.Figure:
     """SME and local shares side by side in each value band (a band with no value has no bar
     by value: its share is undefined, not zero)."""
-    basis = "value" if measure == "value" else "count"
     traces = []
     for key, name, colour in (("sme", "SME", COLOURS["SME"]), ("local", "Local", COLOURS["local"])):
-        shares = [None if pd.isna(v) else float(v) for v in frame[f"{key}_{basis}_share"]]
+        shares = [None if pd.isna(v) else float(v) for v in frame[f"{key}_{measure}_share"]]
         traces.append(go.Bar(x=frame["label"].tolist(), y=shares, name=name, marker_color=colour,
                              text=[pct(s) if s is not None else "" for s in shares], textposition="outside",
                              hovertemplate=f"{name}, %{{x}}: %{{y:.0%}}<extra></extra>"))
