@@ -5,7 +5,7 @@ import streamlit as st
 
 from queries import provider_size
 from readings import provider_size as words
-from ui import blocks, size_charts, widgets
+from ui import blocks, provider_size_charts, widgets
 from ui.blocks import Chart, Table, View, by_measure
 
 TOP_DIVISIONS = 10
@@ -25,7 +25,7 @@ def split_chart(split: str, title: str) -> Chart:
     def reading(frame, view: View) -> str:
         return (words.year_sentence(frame, view.measure) if split == "year"
                 else words.split_sentence(frame, view.measure, split))
-    return Chart(f"provider-{split}", title, data, by_measure(size_charts.provider_stack, split), reading,
+    return Chart(f"provider-{split}", title, data, by_measure(provider_size_charts.provider_stack, split), reading,
                  by_measure(words.stack_alt, split))
 
 
@@ -50,7 +50,7 @@ BLOCKS = (
     split_chart("buyer_type", "Provider size by buyer type"),
     split_chart("category", "Provider size by category (goods, services, works)"),
     Chart("provider-cpv", f"Provider size in the top {TOP_DIVISIONS} CPV divisions", divisions,
-          by_measure(size_charts.provider_stack, "cpv_division"), by_measure(words.split_sentence, "cpv_division"),
+          by_measure(provider_size_charts.provider_stack, "cpv_division"), by_measure(words.split_sentence, "cpv_division"),
           by_measure(words.stack_alt, "cpv_division"), notes=(CPV_NOTE,)),
     Table("large-awards", "Largest awards to large suppliers", largest,
           lambda run, view: run(provider_size.large_award_rows, view.filters), tuple(provider_size.LARGEST_COLUMNS),

@@ -6,7 +6,7 @@ import streamlit as st
 from queries import value_bands
 from queries.formatting import money, pct
 from readings import value_bands as words
-from ui import blocks, charts, size_charts, widgets
+from ui import blocks, charts, value_bands_charts, widgets
 from ui.blocks import Chart, Metrics, Table, View, by_measure, sliced
 
 DEFAULT_CAP = 1_000_000
@@ -49,12 +49,12 @@ BAND_CHARTS = (
     Chart("value-bands", "Awards and value by value band", distribution, by_measure(charts.breakdown_bar),
           by_measure(words.distribution_sentence), by_measure(words.distribution_alt)),
     Chart("value-histogram", "Award sizes and the procurement thresholds", histogram,
-          lambda frame, view: size_charts.value_histogram(frame, view.measure, frame.attrs["thresholds"]),
+          lambda frame, view: value_bands_charts.value_histogram(frame, view.measure, frame.attrs["thresholds"]),
           by_measure(words.histogram_sentence),
           lambda frame, view: words.histogram_alt(frame, view.measure, frame.attrs["thresholds"]),
           notes=(lambda frame, view: words.threshold_caption(frame.attrs["thresholds"], frame.attrs["first"]),
                  unplotted_note)),
-    Chart("band-shares", "SME and local shares in each band", distribution, by_measure(size_charts.band_shares),
+    Chart("band-shares", "SME and local shares in each band", distribution, by_measure(value_bands_charts.band_shares),
           by_measure(words.band_shares_sentence), by_measure(words.band_shares_alt),
           notes=("SME counts every SME, VCSE or not. Local follows the definition chosen in the sidebar. Unknown "
                  "size or location counts as neither.",)),

@@ -11,7 +11,7 @@ from queries.filters import Filters
 from queries.overview import breakdown, summary
 from readings import provider_size as provider_words
 from tests.app_fixtures import AWARDS
-from ui import size_charts
+from ui import provider_size_charts
 
 pytestmark = pytest.mark.usefixtures("small_numbers_off")  # figures on a few awards
 
@@ -134,7 +134,7 @@ def test_filters_matching_nothing_give_empty_figures_not_errors(con):
     for split in ("year", "buyer_type", "category"):
         frame = provider_size.provider_split(con, nobody, split)
         assert frame.empty
-        size_charts.provider_stack(frame, "value", split)
+        provider_size_charts.provider_stack(frame, "value", split)
         assert provider_words.stack_alt(frame, "value", split).endswith("No awards.")
     assert provider_words.year_sentence(provider_size.provider_split(con, nobody, "year"), "value").startswith("No awards")
     assert provider_size.provider_by_division(con, nobody, "count").empty

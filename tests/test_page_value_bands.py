@@ -16,7 +16,7 @@ from queries import value_bands
 from queries.filters import Filters
 from readings import value_bands as band_words
 from tests.app_fixtures import AWARDS, LOOKUP, release
-from ui import size_charts
+from ui import value_bands_charts
 
 pytestmark = pytest.mark.usefixtures("small_numbers_off")  # figures on a few awards
 
@@ -273,7 +273,7 @@ def test_filters_matching_nothing_give_empty_figures_not_errors(con):
     assert band_words.distribution_sentence(distribution, "value") == "No awards match these filters."
     assert band_words.band_shares_sentence(distribution, "count").startswith("No awards")
     histogram = value_bands.value_histogram(con, nobody)
-    size_charts.value_histogram(histogram, "count", value_bands.thresholds_in_force(*value_bands.period_shown(con, nobody)))
+    value_bands_charts.value_histogram(histogram, "count", value_bands.thresholds_in_force(*value_bands.period_shown(con, nobody)))
     assert band_words.histogram_sentence(histogram, "count").startswith("No awards")
     summary = value_bands.above_cap(con, nobody, 1_000_000)
     assert summary["awards_above"] == 0 and band_words.cap_sentence(summary) == "No awards match these filters."

@@ -17,6 +17,9 @@ COLOURS = {
     "outside_uk": "#3D3D3D", "unknown": "#A6A6A6",
 }
 BAND_COLOUR = "#12436D"
+MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}  # room above the plot for a legend
+LEGEND = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"}  # above the plot
+SHARE_TITLES = {"value": "Share of award value", "count": "Share of awards"}
 
 
 def breakdown_bar(frame: pd.DataFrame, measure: str) -> go.Figure:
