@@ -47,12 +47,17 @@ widgets.chart_block("Local share by council area", maps.council_map(compared, me
 st.caption(SMALL_NUMBERS)
 if shaped:
     st.caption("Council areas are shaded by their local share; hover over the dot at an area's centre for its "
-               "figures. A county council's area is drawn as its districts, under any district council's own "
-               "area. An area with no loaded boundary shows as a dot only.")
+               "figures; the largest areas are named where their names fit. A county council's area is drawn as "
+               "its districts, and a council created since the boundaries were drawn (North Yorkshire, "
+               "Cumberland, Westmorland and Furness and Somerset, 2023) as the districts it replaced, under any "
+               "district council's own area; a council abolished before them has no boundary and shows as a dot "
+               "only. Boundaries: Office for National Statistics, Open Government Licence v3.0; contains OS data "
+               "© Crown copyright and database right.")
 else:
-    st.caption("Council boundaries are not loaded, so each council area is a bubble at the centre of the "
-               "postcodes the store holds for it: size for value (or awards), colour for the local share. "
-               "Load boundaries with: python -m loaders geography boundaries")
+    st.caption("This store was written before council boundaries came with the project, so each council area "
+               "is a bubble at the centre of the postcodes the store holds for it: size for value (or awards), "
+               "colour for the local share. Any load adds them; the quickest, in the project folder, is "
+               "`python -m loaders geography boundaries --file data/geography/lad_2022_uk_simplified.geojson`.")
 
 st.subheader("Council areas compared")
 st.text(locality.council_table_reading(areas, measure))

@@ -33,8 +33,9 @@ def has_table(con, name: str) -> bool:
 
 
 def has_boundaries(con) -> bool:
-    """Council boundaries are loaded by `python -m loaders geography boundaries`; without
-    them the map shows bubbles."""
+    """Whether the store holds council boundaries: every write gives a store the shipped
+    ones (or keeps a newer edition loaded by `python -m loaders geography boundaries`), so
+    only a store not written since older code has none, and its map shows bubbles."""
     return has_table(con, "boundaries")
 
 
@@ -255,13 +256,15 @@ def council_table_reading(frame: pd.DataFrame, measure: str) -> str:
 def boundary_shapes(con, filters: Filters, with_other_bodies: bool = False) -> pd.DataFrame:
     """Boundaries to draw, one row per district: area_code (the council area of the filtered
     awards' buyers it shades, or null for the background outline), lad_code, lad_name,
-    geometry (GeoJSON text). Empty when no boundaries are loaded.
+    geometry (GeoJSON text). Empty when the store holds no boundaries (see has_boundaries).
 
     A council area whose code is itself in `boundaries` is drawn as that shape. A county
-    council's or combined authority's area (or a council that replaced former districts,
-    against older boundaries) is drawn as the districts the council register puts in it.
-    Areas are those of council buyers, and `with_other_bodies` of the other local bodies. Every boundary
-    is also returned once with a null area_code, drawn underneath as the outline of the country.
+    council's or combined authority's area, and a council that replaced former districts
+    since the edition of the boundaries (North Yorkshire, Cumberland, Westmorland and
+    Furness and Somerset against the shipped December 2022 districts), is drawn as the
+    districts the council register puts in it. Areas are those of council buyers, and
+    `with_other_bodies` of the other local bodies. Every boundary is also returned once with
+    a null area_code, drawn underneath as the outline of the country.
     """
     if not has_boundaries(con):
         return pd.DataFrame(columns=["area_code", "lad_code", "lad_name", "geometry"])

@@ -1,12 +1,15 @@
 """The Locality page: it runs, its figures equal sums worked out by hand from the fixture
-awards, every chart draws its query's frame, the map falls back to bubbles without
-boundaries and shades council areas with them, and nothing on the maps needs the internet."""
+awards, every chart draws its query's frame, the map shades council areas on the store's
+boundaries and falls back to bubbles for a store without them (written by older code), and
+nothing on the maps needs the internet. tests/test_maps.py tests the shipped boundaries."""
 
 import io
 import json
 import shutil
 from pathlib import Path
 
+import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from plotly.colors import sample_colorscale
@@ -19,6 +22,7 @@ from queries.filters import Filters
 from queries.overview import breakdown, summary
 from tests.app_fixtures import AWARDS, LOOKUP
 from tests.test_app import LOCALITY
+from tests.test_maps import array
 from ui import maps
 
 pytestmark = pytest.mark.usefixtures("small_numbers_off")  # figures on a few awards
@@ -93,6 +97,17 @@ def shaped_store(small_store, tmp_path_factory) -> Path:
     geojson = folder / "tiny.geojson"
     geojson.write_text(json.dumps(TINY_BOUNDARIES))
     assert boundaries.load(path, file=geojson) == 5
+    return path
+
+
+@pytest.fixture(scope="module")
+def unshaped_store(small_store, tmp_path_factory) -> Path:
+    """A copy of the small store without boundaries, as code from before they were shipped
+    left a store (the next write adds them)."""
+    path = tmp_path_factory.mktemp("locality_unshaped") / "unshaped.duckdb"
+    shutil.copy(small_store, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("DROP TABLE boundaries")
     return path
 
 
@@ -172,14 +187,16 @@ def test_count_switch_from_the_url(open_page, small_store):
     truth = by_hand_councils()
     assert council_map["marker"]["color"] == pytest.approx(
         [truth[a]["local_awards"] / truth[a]["awards"] for a in council_map["text"]])
-    assert council_map["marker"]["size"] == pytest.approx([truth[a]["awards"] for a in council_map["text"]])
+    assert council_map["customdata"] == pytest.approx([truth[a]["awards"] for a in council_map["text"]])
+    assert council_map["text"] == ["Leeds", "Essex", "Manchester"]  # most awards first (3, 2, 1)
 
 
-def test_bubble_map_without_boundaries(open_page, small_store):
-    app = open_page(small_store, "locality")
+def test_bubble_map_without_boundaries(open_page, unshaped_store):
+    app = open_page(unshaped_store, "locality")
     chart = charts(app)[COUNCIL_MAP]
-    assert [t["type"] for t in chart["data"]] == ["scattergeo"]  # nothing that fetches a base map
-    bubbles = chart["data"][0]
+    assert [t["type"] for t in chart["data"]] == ["scattergeo", "scattergeo"]  # nothing that fetches a base map
+    bubbles = trace(chart, "Council areas")
+    assert trace(chart, "Area names")["text"] == ["Leeds", "Essex", "Manchester"]
     truth = by_hand_councils()
     areas = bubbles["text"]
     assert areas == ["Leeds", "Essex", "Manchester"]  # largest first
@@ -188,7 +205,7 @@ def test_bubble_map_without_boundaries(open_page, small_store):
     assert bubbles["lat"] == pytest.approx([CENTRES[a][0] for a in areas])
     assert bubbles["lon"] == pytest.approx([CENTRES[a][1] for a in areas])
     assert chart["layout"]["geo"]["visible"] is False
-    assert any("Council boundaries are not loaded" in c for c in captions(app))
+    assert any("written before council boundaries came with the project" in c for c in captions(app))
     assert any(t.startswith("Across 3 council areas, the local share of award value ranges from 0% (Manchester)")
                for t in texts(app))
 
@@ -229,7 +246,8 @@ def test_supplier_map_defaults_to_the_largest_buyer(open_page, small_store):
 def test_supplier_map_for_a_buyer_from_the_url(open_page, small_store):
     app = open_page(small_store, "locality", map_buyer=ESSEX)
     chart = charts(app)[SUPPLIER_MAP]
-    assert [t["name"] for t in chart["data"]] == ["Local", "The buyer's area"]  # abroad: not placeable
+    # Over the boundaries; the supplier abroad cannot be placed.
+    assert [t["name"] for t in chart["data"]] == ["Council boundaries", "Local", "The buyer's area"]
     assert trace(chart, "Local")["marker"]["size"] == pytest.approx([20_000])
     assert (trace(chart, "Local")["lat"][0], trace(chart, "Local")["lon"][0]) == pytest.approx(centre("CO1"))
     assert any(t.startswith("Of £100k awarded by Essex County Council, 20% went to local suppliers (Essex)")
@@ -254,11 +272,11 @@ def test_choropleth_with_boundaries(open_page, shaped_store):
     assert {t["type"] for t in chart["data"]} == {"scattergeo"}
     background = chart["data"][0]
     assert background["name"] == "Council boundaries" and background["fill"] == "toself"
-    assert background["lon"].count(None) == 5  # six rings (Colchester has two), one path
+    assert np.isnan(array(background["lon"])).sum() == 5  # six rings (Colchester has two), one path
     fills = {t["meta"]: t for t in chart["data"] if t.get("meta")}
     assert set(fills) == {CODES["Leeds"], CODES["Essex"], CODES["Manchester"]}
     assert [t["meta"] for t in chart["data"] if t.get("meta")][0] == CODES["Essex"]  # largest area drawn first
-    assert fills[CODES["Essex"]]["lon"].count(None) == 2  # Chelmsford, and Colchester's two parts
+    assert np.isnan(array(fills[CODES["Essex"]]["lon"])).sum() == 2  # Chelmsford, and Colchester's two parts
     truth = by_hand_councils()
     for area, code in CODES.items():
         share = truth[area]["local_value"] / truth[area]["value"]
@@ -267,6 +285,7 @@ def test_choropleth_with_boundaries(open_page, shaped_store):
     assert dots["marker"]["color"] == pytest.approx(
         [truth[a]["local_value"] / truth[a]["value"] for a in ("Leeds", "Essex", "Manchester")])
     assert any("A county council's area is drawn as its districts" in c for c in captions(app))
+    assert trace(chart, "Area names")["text"] == ["Leeds", "Essex", "Manchester"]
     # The supplier map draws the boundaries underneath its points.
     assert charts(app)[SUPPLIER_MAP]["data"][0]["name"] == "Council boundaries"
 
@@ -276,8 +295,6 @@ def test_choropleth_with_boundaries(open_page, shaped_store):
 def test_councils_query(small_store):
     with store.read_only(small_store) as con:
         frame = locality.councils(con, Filters(), "count")
-        assert not locality.has_boundaries(con)
-        assert locality.boundary_shapes(con, Filters()).empty
     assert frame["council_area"].tolist() == ["Essex", "Leeds", "Manchester"]  # by % local of awards
     assert frame["area_code"].tolist() == [CODES["Essex"], CODES["Leeds"], CODES["Manchester"]]
     assert frame["buyers"].tolist() == [1, 1, 1]

@@ -20,7 +20,7 @@ import orjson
 import pandas as pd
 
 from loaders.errors import StoreError
-from loaders.geography import areas
+from loaders.geography import areas, boundaries
 from loaders.geography.places import PLACE_COLUMNS, Resolver, canonical_region, code_region_sql
 from loaders.normalising import crosspublished
 from loaders.normalising.normalise import ROW_FIELDS, Release, Result, normalise_ocid
@@ -123,13 +123,16 @@ def writing(path: str | Path):
 def bring_up_to_date(con) -> None:
     """The finishing step of every write (import, refresh, rebuild, geocode, demo, ONS
     import, boundaries): an awards table of an older layout is rebuilt from the releases,
-    and missing or outdated summary tables (with the register tables they are built on) are
-    built. A load that re-derived the awards has done both already, so this costs nothing."""
+    missing or outdated summary tables (with the register tables they are built on) are
+    built, and a store without council boundaries gets the shipped ones (a newer edition
+    loaded by `geography boundaries` is kept). A load that re-derived the awards has done
+    the first two already, so they cost nothing."""
     if _awards_stale(con):
         refresh_awards(con, None, resolvers=[])
     if not summaries.current(con):
         areas.load(con)
         summaries.build(con)
+    boundaries.ensure(con)
 
 
 def read_only(path: str | Path, any_age: bool = False) -> duckdb.DuckDBPyConnection:
