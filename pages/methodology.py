@@ -2,80 +2,111 @@
 sources and licence, coverage and data quality, what is unknown and why, and when each
 source was last refreshed."""
 
+import pandas as pd
 import streamlit as st
 
 from loaders.definitions import CAVEATS, DEFINITIONS
-from queries import method_text, quality, sources
-from ui import widgets
+from queries import quality, sources
+from readings import methodology as words
+from ui import blocks, widgets
+from ui.blocks import Metrics, Table, View, sliced
 
-filters = widgets.page_filters()
-st.title("Methodology and data")
-st.text("How every figure in this dashboard is made, where the data comes from, and what it cannot "
-        "tell you. The definitions below are the same text the code uses.")
+TIMES = ("last_loaded", "refreshed_from", "refreshed_until", "last_refreshed")  # shown to the second
+COUNTS = (("releases", "Releases kept"), ("award_rows", "Award rows"), ("suppliers", "Suppliers"), ("buyers", "Buyers"))
 
-definitions, data_sources, data_quality, refreshes = st.tabs(
-    ["Definitions and rules", "Sources and licence", "Coverage and data quality", "Last refresh per source"])
 
-with definitions:
+def small(query, filtered: bool = False, renamed: dict | None = None):
+    """A block's rows and total from the small frame of `query(con)` (`query(con, filters)`
+    when `filtered`), its columns renamed into the table vocabulary."""
+    def frame(run, view: View) -> pd.DataFrame:
+        got = run(query, view.filters) if filtered else run(query)
+        return got.rename(columns=renamed or {})
+    return (lambda run, view, limit, offset: sliced(frame(run, view), limit, offset),
+            lambda run, view: len(frame(run, view)))
+
+
+def source_rows(run, view: View, limit: int | None, offset: int) -> pd.DataFrame:
+    """Per source: releases, award rows, award dates, last load and refresh, to the second."""
+    frame = run(sources.source_status).copy()
+    for name in TIMES:
+        if pd.api.types.is_datetime64_any_dtype(frame[name]):
+            frame[name] = frame[name].dt.floor("s")
+    return sliced(frame, limit, offset)
+
+
+def constant(sentence: str):
+    return lambda run, view, total: sentence
+
+
+def postcodes_line(counts: dict, view: View) -> str:
+    return words.POSTCODES_LINE.format(cached=counts["postcodes_cached"], unresolved=counts["postcodes_unresolved"])
+
+
+BLOCKS = (
+    Metrics("store-counts", "", lambda run, view: run(quality.store_counts),
+            lambda counts, view: [[(label, f"{counts[key]:,}") for key, label in COUNTS]], notes=(postcodes_line,)),
+    Table("coverage", "What is unknown, and why", *small(quality.coverage, filtered=True),
+          ("figure", "store_rows", "store_share", "selection_rows", "selection_share", "why"),
+          constant(words.COVERAGE_READING)),
+    Table("value-flags", "Suspect values", *small(quality.value_flags, renamed={"flag": "value_flag",
+                                                                               "rows": "award_rows"}),
+          ("value_flag", "award_rows", "meaning")),
+    Table("quality-events", "Left out of the figures", *small(quality.quality_events,
+                                                              renamed={"kind": "quality_event", "count": "records"}),
+          ("quality_event", "records", "meaning")),
+    Table("not-normalised", "Releases that could not be read", *small(quality.not_normalised),
+          ("ocid", "release_id", "reason"), constant(words.NOT_READ.format(shown=quality.NOT_NORMALISED_SHOWN))),
+    Table("sources", "Last refresh per source", source_rows, lambda run, view: len(run(sources.source_status)),
+          tuple(sources.STATUS_COLUMNS), notes=(words.SOURCES_NOTE,)),
+)
+COUNTS_BLOCK, COVERAGE, FLAGS, EVENTS, NOT_NORMALISED, SOURCES = ((block,) for block in BLOCKS)
+
+
+def rules() -> None:
     st.header("Where the supplier is: the definitions of local")
     for text in DEFINITIONS.values():
         st.text(text)
     st.markdown("**Caveat**")
     st.text(CAVEATS)
     st.header("The other rules")
-    for _, heading, text in method_text.RULES:
+    for _, heading, text in words.RULES:
         st.markdown(f"**{heading}**")
         st.text(text)
 
-with data_sources:
+
+def data_sources() -> None:
     st.header("Sources")
-    for name, url, text in method_text.SOURCES:
+    for name, url, text in words.SOURCES:
         st.markdown(f"**[{name}]({url})**")
         st.text(text)
     st.header("Licence")
-    st.markdown(f"**[{method_text.LICENCE}]({method_text.LICENCE_URL})**")
-    st.text(method_text.LICENCE_TEXT)
+    st.markdown(f"**[{words.LICENCE}]({words.LICENCE_URL})**")
+    st.text(words.LICENCE_TEXT)
 
-with data_quality:
+
+def data_quality(view: View) -> None:
     st.header("Coverage and data quality")
-    counts = widgets.query(quality.store_counts)
-    cells = st.columns(4)
-    cells[0].metric("Releases kept", f"{counts['releases']:,}")
-    cells[1].metric("Award rows", f"{counts['award_rows']:,}")
-    cells[2].metric("Suppliers", f"{counts['suppliers']:,}")
-    cells[3].metric("Buyers", f"{counts['buyers']:,}")
-    st.text(f"{counts['postcodes_cached']:,} postcodes placed; {counts['postcodes_unresolved']:,} postcodes "
-            "in the awards could not be placed yet (python -m loaders geocode places them).")
-
-    st.subheader("What is unknown, and why")
-    st.text("Each figure for the whole store (every award row, as python -m loaders info counts them) and "
-            "for the rows the sidebar filters select (published-on-both copies left out, as in every figure).")
-    coverage = widgets.query(quality.coverage, filters)
-    st.dataframe(coverage, hide_index=True, column_config={
-        "figure": "Figure", "store_rows": "Rows (whole store)",
-        "store_share": st.column_config.NumberColumn("Share (whole store)", format="percent"),
-        "selection_rows": "Rows (filters)",
-        "selection_share": st.column_config.NumberColumn("Share (filters)", format="percent"),
-        "why": st.column_config.TextColumn("Why", width="large")})
-    widgets.data_downloads(coverage, filters, "coverage")
-
-    st.subheader("Suspect values")
-    st.dataframe(widgets.query(quality.value_flags), hide_index=True,
-                 column_config={"flag": "Value flag", "rows": "Award rows", "meaning": "What it means"})
-
-    st.subheader("Left out of the figures")
-    st.dataframe(widgets.query(quality.quality_events), hide_index=True,
-                 column_config={"kind": "Kind", "count": "Records", "meaning": "What it means"})
-    failed = widgets.query(quality.not_normalised)
-    if failed.empty:
-        st.text("Every stored release could be read (tender, planning and other notices that carry no "
-                "award give no award rows).")
+    blocks.show(COUNTS_BLOCK + COVERAGE + FLAGS + EVENTS, view)
+    if widgets.query(quality.not_normalised).empty:
+        st.text(words.ALL_READ)
     else:
-        st.text(f"Releases kept but not normalised, with the reason (the first {quality.NOT_NORMALISED_SHOWN}):")
-        st.dataframe(failed, hide_index=True)
+        blocks.show(NOT_NORMALISED, view)
 
-with refreshes:
-    st.header("Last refresh per source")
-    st.dataframe(widgets.query(sources.source_status), hide_index=True)
-    st.caption("Releases are kept exactly as received; award rows are derived from them. 'Last refreshed' "
-               "and the refreshed period are for live refreshes; files and the demo count as loads.")
+
+def render() -> None:
+    view = View(widgets.page_filters())
+    st.title("Methodology and data")
+    st.text(words.INTRO)
+    tabs = st.tabs(list(words.TABS))
+    with tabs[0]:
+        rules()
+    with tabs[1]:
+        data_sources()
+    with tabs[2]:
+        data_quality(view)
+    with tabs[3]:
+        blocks.show(SOURCES, view)
+
+
+if __name__ == "__main__":
+    render()

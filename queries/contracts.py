@@ -1,4 +1,4 @@
-"""Contracts: the filtered award rows as a searchable, sortable, paginated table.
+"""Contracts: the filtered award rows as a searchable, sortable table, a page at a time.
 
 The sort column and direction come only from the whitelists below (a user's choice picks a
 key; the SQL text is ours); search text is always a bound parameter.
@@ -7,9 +7,7 @@ key; the SQL text is ours); search text is always a bound parameter.
 import pandas as pd
 
 from queries.filters import Filters
-from queries.formatting import money
 from queries.overview import locality_label
-from queries.rows import ROW_CAP
 
 PAGE_SIZE = 100
 SORTS = {
@@ -59,18 +57,20 @@ def order_by(sort: str, direction: str) -> str:
 
 
 def matching(con, filters: Filters, search: str = "") -> dict:
-    """How many filtered rows match the search: rows, awards (joint awards once), value."""
+    """How many filtered rows match the search: rows, awards (the distinct awards they are
+    of: a joint award whose suppliers both match is one award) and value."""
     rows, params = filters.rows()
     condition, search_params = _search(search)
     found, awards, value = con.cursor().execute(f"""
-        SELECT count(*), coalesce(sum(1.0 / n_suppliers), 0), coalesce(sum(value_gbp), 0)
+        SELECT count(*), count(DISTINCT (ocid, award_id)), coalesce(sum(value_gbp), 0)
         FROM {rows} WHERE {condition}""", params + search_params).fetchall()[0]
-    return {"rows": found, "awards": float(awards), "value_gbp": float(value)}
+    return {"rows": found, "awards": awards, "value_gbp": float(value)}
 
 
-def contracts(con, filters: Filters, search: str = "", sort: str = "Award date",
-              direction: str = "Descending", page: int = 1, page_size: int = PAGE_SIZE) -> pd.DataFrame:
-    """One page (1-based) of the matching rows in the chosen order, with notice links."""
+def contracts(con, filters: Filters, search: str = "", sort: str = "Award date", direction: str = "Descending",
+              limit: int | None = PAGE_SIZE, offset: int = 0) -> pd.DataFrame:
+    """The matching rows in the chosen order, `limit` from `offset` (None: every one), with
+    notice links."""
     rows, params = filters.rows()
     condition, search_params = _search(search)
     return con.cursor().execute(f"""
@@ -79,28 +79,4 @@ def contracts(con, filters: Filters, search: str = "", sort: str = "Award date",
                contract_end, source, {SAFE_URL} AS notice_url
         FROM {rows} WHERE {condition}
         ORDER BY {order_by(sort, direction)}
-        LIMIT ? OFFSET ?""", params + search_params + [page_size, (max(1, page) - 1) * page_size]).df()
-
-
-def all_matching(con, filters: Filters, search: str = "", limit: int = ROW_CAP) -> pd.DataFrame:
-    """Every column of the matching rows (at most `limit`), newest first, for the download
-    built on click."""
-    rows, params = filters.rows()
-    condition, search_params = _search(search)
-    return con.cursor().execute(f"""
-        SELECT * EXCLUDE (loc) FROM {rows} WHERE {condition}
-        ORDER BY award_date DESC NULLS LAST, award_key LIMIT ?""", params + search_params + [limit]).df()
-
-
-def pages(found_rows: int, page_size: int = PAGE_SIZE) -> int:
-    """How many pages `found_rows` rows fill (at least one, so the page input has a range)."""
-    return max(1, -(-found_rows // page_size))
-
-
-def count_sentence(found: dict, search: str) -> str:
-    """ "1,234 award rows (1,200 awards, £45m) match "care"." """
-    what = f'match "{search.strip()}"' if search.strip() else "match the filters"
-    if not found["rows"]:
-        return f"No award rows {what}."
-    return (f"{found['rows']:,} award row{'s' if found['rows'] != 1 else ''} "
-            f"({found['awards']:,.0f} awards, {money(found['value_gbp'])}) {what}.")
+        LIMIT ? OFFSET ?""", params + search_params + [limit, offset]).df()

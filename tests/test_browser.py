@@ -193,6 +193,62 @@ def test_scorecard_council_picked_by_postcode(app_url, page):
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
+def wait_for_page(page) -> None:
+    """Wait until a page without headline metrics has been drawn."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=WAIT_MS)
+    expect(page.locator("h1").first).to_be_visible(timeout=WAIT_MS)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=WAIT_MS)
+
+
+def downloaded_rows(page, button: str) -> list[dict]:
+    with page.expect_download(timeout=WAIT_MS) as download_info:
+        page.get_by_role("button", name=button).first.click()
+    return list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8-sig"))))
+
+
+def test_contracts_table_download_holds_every_matching_row_in_order(app_url, page):
+    page.goto(f"{app_url}/contracts?search=leeds&sort=Value+(this+supplier%27s+share)&order=Ascending")
+    wait_for_page(page)
+    expect(page.get_by_text('3 award rows (3 awards, £450k) match "leeds".')).to_be_visible()
+    rows = downloaded_rows(page, "Download the table (CSV)")
+    assert [float(row["value_gbp"]) for row in rows] == [50_000, 100_000, 300_000]
+    assert all(row["notice_url"].startswith("https://www.contractsfinder.service.gov.uk/Notice/") for row in rows)
+    assert parse_qs(urlparse(page.url).query).get("search") == ["leeds"]
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_suppliers_by_count_are_whole_awards_and_sizes_in_words(app_url, page):
+    page.goto(f"{app_url}/suppliers?measure=By+count")
+    wait_for_page(page)
+    chart = page.get_by_test_id("stPlotlyChart").first
+    expect(chart.get_by_text("Irwell Services Ltd (size unknown)")).to_be_visible()
+    expect(chart.get_by_text("(Unknown)")).to_have_count(0)
+    rows = downloaded_rows(page, "Download data (CSV)")
+    assert len(rows) == 6 and {row["awards"] for row in rows} == {"1"}  # whole awards, never 0.5
+    expect(page.get_by_text("Pennine Roads Ltd won £300k across 1 award in this selection.",
+                            exact=False)).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_scorecard_peer_group_in_the_url_and_the_rank_table_download(app_url, page):
+    """The peer group picked is bound to the URL; the rank table downloads with its measures in
+    words and the council's exact figures beside them."""
+    page.goto(f"{app_url}/scorecard?council=Leeds+City+Council&peers=Essex+County+Council")
+    expect_total(page, LEEDS_TOTAL)
+    page.get_by_test_id("stMainBlockContainer").get_by_test_id("stButtonGroup").get_by_text("Your list").click()
+    page.wait_for_url(lambda url: parse_qs(urlparse(url).query).get("peer_group") == ["Your list"], timeout=WAIT_MS)
+    wait_for_app(page)
+    expect(page.get_by_text("too few awards to say how it compares").first).to_be_visible()
+    with page.expect_download(timeout=WAIT_MS) as download_info:
+        page.get_by_role("button", name="Download the table (CSV)").first.click()
+    assert download_info.value.suggested_filename.startswith("scorecard-ranks_")
+    rows = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8-sig"))))
+    assert [row["measure_label"] for row in rows[:3]] == ["Total award value", "Awards", "Local (by value)"]
+    assert float(rows[0]["council"]) == 450_000 and rows[0]["council_text"] == LEEDS_TOTAL
+    assert rows[0]["list_group"] == "councils on your list"
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
 @pytest.mark.parametrize("path", ("", "locality", "scorecard?council=Leeds+City+Council"))
 def test_the_app_fetches_nothing_from_the_internet(app_url, page, path):
     """Every request the page makes (favicon, fonts, maps, icons) goes to the app's own server."""

@@ -16,12 +16,13 @@ import pandas as pd
 import streamlit as st
 
 from queries.overview import GROUP_LABELS
+from readings import methodology
 
 
 @dataclass(frozen=True)
 class Column:
     label: str
-    kind: str = "text"  # text, money, count, share, date, flag, link, number
+    kind: str = "text"  # text, money, count, share, date, datetime, flag, link, number
     help: str | None = None
 
 
@@ -52,9 +53,8 @@ COLUMNS = {
     "n_suppliers": Column("Suppliers on award", "count"),
     "suppliers": Column("Suppliers", help="Every supplier of the award, as the notice names them"),
     "awards": Column("Awards", "count"),
-    "award_rows": Column("Awards it is on", "count",
-                         help="A joint award is one award for each of its suppliers here; in 'Awards' and the "
-                              "shares it counts once, each supplier carrying 1/n of it"),
+    "award_rows": Column("Award rows", "count",
+                         help="One row per award and supplier: a joint award has a row for each of its suppliers"),
     "valued_awards": Column("Awards with a value", "count", help="The base of the shares by value"),
     "awards_above": Column("Awards above cap", "count"),
     "buyers": Column("Buyers", "count"),
@@ -82,7 +82,29 @@ COLUMNS = {
     "award_id": Column("Award id"),
     "reason_not_divided_into_lots": Column("Reason for not dividing into lots"),
     "notice_url": Column("Notice", "link"),
+    # The Methodology page's coverage, data-quality and per-source tables
+    "figure": Column("Figure"),
+    "store_rows": Column("Rows (whole store)", "count"),
+    "store_share": Column("Share (whole store)", "share"),
+    "selection_rows": Column("Rows (filters)", "count"),
+    "selection_share": Column("Share (filters)", "share"),
+    "why": Column("Why"),
+    "value_flag": Column("Value flag"),
+    "quality_event": Column("Kind"),
+    "meaning": Column("What it means"),
+    "records": Column("Records", "count"),
+    "release_id": Column("Release id"),
+    "reason": Column("Reason"),
+    "releases": Column("Releases", "count"),
+    "first_award_date": Column("First award", "date"),
+    "last_award_date": Column("Last award", "date"),
+    "last_loaded": Column("Last loaded", "datetime"),
+    "refreshed_from": Column("Refreshed from", "datetime"),
+    "refreshed_until": Column("Refreshed until", "datetime", help="Where the next refresh of the source starts"),
+    "last_refreshed": Column("Last refreshed", "datetime"),
 }
+# Codes a table shows as words (downloads keep the codes).
+CODE_WORDS = {"value_flag": methodology.FLAG_LABELS, "quality_event": methodology.EVENT_LABELS}
 
 
 def _config(name: str, column: Column):
@@ -93,6 +115,8 @@ def _config(name: str, column: Column):
         return st.column_config.NumberColumn(column.label, format="%.1f%%", help=column.help)
     if column.kind == "date":
         return st.column_config.DateColumn(column.label, format="DD/MM/YYYY", help=column.help)
+    if column.kind == "datetime":
+        return st.column_config.DatetimeColumn(column.label, format="DD/MM/YYYY HH:mm", help=column.help)
     if column.kind == "link":
         return st.column_config.LinkColumn(column.label, display_text="Open notice", help=column.help)
     return st.column_config.TextColumn(column.label, help=column.help)
@@ -116,6 +140,9 @@ def shown(frame: pd.DataFrame) -> pd.DataFrame:
             out[name] = out[name].map({True: "yes", False: "no"}).fillna("unknown")
         elif name == "locality":
             out[name] = out[name].map(lambda code: GROUP_LABELS.get(code, code))
+        elif name in CODE_WORDS:
+            out[name] = out[name].map(lambda code, words=CODE_WORDS[name]:
+                                      methodology.in_words(code, words) if isinstance(code, str) else code)
     return out
 
 

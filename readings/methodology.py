@@ -1,4 +1,6 @@
-"""The rules behind the figures, in the words the Methodology page shows.
+"""The Methodology and data page in words: the rules behind the figures, the sources and
+licence, the sentences around its tables, and its codes (value flags, kinds of record left
+out) as words.
 
 Where the README states a rule ("How the figures are made"), the text here is the README's
 word for word once its Markdown marks (** and `) are set aside; tests check that. The
@@ -7,7 +9,11 @@ locality definitions and caveats live in loaders.definitions, which the code imp
 
 from loaders import definitions
 from loaders.normalising.classify import band_labels
-from queries.suppliers import ATTRIBUTES_TEXT, NATIONAL_PROVIDER_TEXT
+from readings.suppliers import ATTRIBUTES_TEXT, AWARDS_TEXT, NATIONAL_PROVIDER_TEXT
+
+INTRO = ("How every figure in this dashboard is made, where the data comes from, and what it cannot "
+         "tell you. The definitions below are the same text the code uses.")
+TABS = ("Definitions and rules", "Sources and licence", "Coverage and data quality", "Last refresh per source")
 
 PROVIDER_SIZE = (
     "Supplier size only from the supplier's own declaration: details.scale (micro, small, medium, "
@@ -162,6 +168,7 @@ RULES = (
     ("part_years", "Part years", PART_YEARS),
     ("national_provider", "National provider", NATIONAL_PROVIDER_TEXT),
     ("supplier_attributes", "A supplier's size and home area", ATTRIBUTES_TEXT),
+    ("supplier_awards", "A supplier's awards", AWARDS_TEXT),
     ("latest_release", "Latest release wins", LATEST_RELEASE),
     ("excluded", "Cancelled and unsuccessful awards", EXCLUDED),
     ("supplier_key", "Supplier and buyer keys", SUPPLIER_KEY),
@@ -176,7 +183,7 @@ RULES = (
 IN_README = ("provider_size", "vcse", "value", "joint_awards", "value_bands", "frameworks",
              "cross_published", "buyers", "buyer_types", "council_views", "small_numbers", "part_years",
              "latest_release", "excluded", "supplier_key", "postcodes", "category", "award_date",
-             "notice_url", "refresh_stages")
+             "notice_url", "refresh_stages", "supplier_awards")
 
 SOURCES = (
     ("Contracts Finder", "https://www.contractsfinder.service.gov.uk/",
@@ -212,3 +219,39 @@ LICENCE_TEXT = (
 def band_text() -> str:
     """The default value bands as the code makes them (checked against VALUE_BANDS by tests)."""
     return ", ".join(band_labels())
+
+
+# --- Coverage and data quality --------------------------------------------------------------
+
+POSTCODES_LINE = ("{cached:,} postcodes placed; {unresolved:,} postcodes in the awards could not be placed yet "
+                  "(python -m loaders geocode places them).")
+COVERAGE_READING = ("Each figure for the whole store (every award row, as python -m loaders info counts them) and "
+                    "for the rows the sidebar filters select (published-on-both copies left out, as in every figure).")
+ALL_READ = ("Every stored release could be read (tender, planning and other notices that carry no award give no "
+            "award rows).")
+NOT_READ = "Releases kept but not normalised, with the reason (the first {shown}):"
+SOURCES_NOTE = ("Releases are kept exactly as received; award rows are derived from them. 'Last refreshed' and the "
+                "refreshed period are for live refreshes; files and the demo count as loads.")
+
+# Each value flag (awards.value_flag) and each kind of record left out (quality_events.kind)
+# as a table shows it; the codes stay in the downloads and in the rules above.
+FLAG_LABELS = {
+    "placeholder": "Placeholder (£1 or less)",
+    "negative": "Negative",
+    "over_1bn": "Over £1bn",
+    "non_gbp": "In another currency",
+}
+EVENT_LABELS = {
+    "cross_published": "Published on both platforms (the copy)",
+    "award_cancelled": "Award cancelled",
+    "award_cancelled_by_termination": "Award cancelled by a termination notice",
+    "award_unsuccessful": "Award unsuccessful",
+    "award_no_suppliers": "Award with no supplier",
+    "release_not_normalised": "Release that could not be read",
+}
+
+
+def in_words(code: str, labels: dict) -> str:
+    """A code as its words; one the labels do not know yet reads as words too ("new_kind" ->
+    "New kind"), never as the code."""
+    return labels.get(code) or str(code).replace("_", " ").capitalize()
