@@ -6,12 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from loaders.definitions import CAVEATS, DEFINITIONS
-from queries import quality, sources
+from queries import quality
 from readings import methodology as words
 from ui import blocks, widgets
 from ui.blocks import Metrics, Table, View, sliced
 
-TIMES = ("last_loaded", "refreshed_from", "refreshed_until", "last_refreshed")  # shown to the second
 COUNTS = (("releases", "Releases kept"), ("award_rows", "Award rows"), ("suppliers", "Suppliers"), ("buyers", "Buyers"))
 
 
@@ -23,15 +22,6 @@ def small(query, filtered: bool = False, renamed: dict | None = None):
         return got.rename(columns=renamed or {})
     return (lambda run, view, limit, offset: sliced(frame(run, view), limit, offset),
             lambda run, view: len(frame(run, view)))
-
-
-def source_rows(run, view: View, limit: int | None, offset: int) -> pd.DataFrame:
-    """Per source: releases, award rows, award dates, last load and refresh, to the second."""
-    frame = run(sources.source_status).copy()
-    for name in TIMES:
-        if pd.api.types.is_datetime64_any_dtype(frame[name]):
-            frame[name] = frame[name].dt.floor("s")
-    return sliced(frame, limit, offset)
 
 
 def constant(sentence: str):
@@ -56,8 +46,7 @@ BLOCKS = (
           ("quality_event", "records", "meaning")),
     Table("not-normalised", "Releases that could not be read", *small(quality.not_normalised),
           ("ocid", "release_id", "reason"), constant(words.NOT_READ.format(shown=quality.NOT_NORMALISED_SHOWN))),
-    Table("sources", "Last refresh per source", source_rows, lambda run, view: len(run(sources.source_status)),
-          tuple(sources.STATUS_COLUMNS), notes=(words.SOURCES_NOTE,)),
+    blocks.sources_table("Last refresh per source", words.SOURCES_NOTE),
 )
 COUNTS_BLOCK, COVERAGE, FLAGS, EVENTS, NOT_NORMALISED, SOURCES = ((block,) for block in BLOCKS)
 

@@ -2,12 +2,13 @@
 
 import pandas as pd
 
-STATUS_COLUMNS = ["source", "releases", "award_rows", "first_award_date", "last_award_date",
-                  "last_loaded", "refreshed_from", "refreshed_until", "last_refreshed"]
+STATUS_COLUMNS = ("source", "releases", "award_rows", "first_award_date", "last_award_date",
+                  "last_loaded", "refreshed_from", "refreshed_until", "last_refreshed")
 
 
 def source_status(con) -> pd.DataFrame:
-    """One row per source: releases, award rows, award dates, last load and refresh coverage."""
+    """One row per source: releases, award rows, award dates, last load and refresh coverage
+    (times to the second: the microseconds of a fetch time say nothing to a reader)."""
     has_state = con.cursor().execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'refresh_state'").fetchall()[0][0]
     state = ("SELECT source, covered_from, covered_until, refreshed_at FROM refresh_state" if has_state else
@@ -19,7 +20,19 @@ def source_status(con) -> pd.DataFrame:
                           max(award_date) AS last_award_date FROM awards GROUP BY 1),
              s AS ({state})
         SELECT r.source, r.releases, coalesce(a.award_rows, 0) AS award_rows, a.first_award_date,
-               a.last_award_date, r.last_loaded, s.covered_from AS refreshed_from,
-               s.covered_until AS refreshed_until, s.refreshed_at AS last_refreshed
+               a.last_award_date, date_trunc('second', r.last_loaded) AS last_loaded,
+               date_trunc('second', s.covered_from) AS refreshed_from,
+               date_trunc('second', s.covered_until) AS refreshed_until,
+               date_trunc('second', s.refreshed_at) AS last_refreshed
         FROM r LEFT JOIN a USING (source) LEFT JOIN s USING (source)
-        ORDER BY r.source""").df()[STATUS_COLUMNS]
+        ORDER BY r.source""").df()[list(STATUS_COLUMNS)]
+
+
+def source_rows(con, limit: int | None = None, offset: int = 0) -> pd.DataFrame:
+    """One page of source_status (a handful of rows: paged in pandas)."""
+    frame = source_status(con)
+    return frame.iloc[offset:] if limit is None else frame.iloc[offset:offset + limit]
+
+
+def source_count(con) -> int:
+    return len(source_status(con))

@@ -18,7 +18,7 @@ from typing import Any, Callable
 import pandas as pd
 import streamlit as st
 
-from queries import overview, years
+from queries import overview, sources, years
 from queries.export import about, csv_bytes, xlsx_bytes
 from queries.filters import Filters
 from queries.rows import ROW_CAP, filtered_rows
@@ -140,6 +140,13 @@ def breakdown(dimension: str, subject: str, heading: str) -> Chart:
         return f"{'Spend' if view.measure == 'value' else 'Awards'} by {heading}"
     return Chart(dimension, title, from_summary(overview.breakdown, dimension), by_measure(charts.breakdown_bar),
                  by_measure(breakdowns.largest_group), by_measure(breakdowns.bar_alt, subject))
+
+
+def sources_table(title: str, note: str) -> Table:
+    """What the store holds per source and when each was last loaded and refreshed (the
+    Methodology and Data pages both show it)."""
+    return Table("sources", title, lambda run, view, limit, offset: run(sources.source_rows, limit, offset),
+                 lambda run, view: run(sources.source_count), sources.STATUS_COLUMNS, notes=(note,))
 
 
 def period(run: Run, view: View) -> years.Period | None:
