@@ -22,18 +22,15 @@ def distribution(run, view: View):
     return run(value_bands.band_distribution, view.filters, view["edges"])
 
 
-def histogram(run, view: View):
-    """Awards by size; the thresholds in force over the period shown, and the awards the
-    histogram cannot place, travel with the frame (DataFrame.attrs) for the figure and notes."""
-    frame = run(value_bands.value_histogram, view.filters)
+def thresholds(run, view: View) -> dict:
+    """The thresholds in force over the period shown, and the awards the histogram cannot place."""
     first, last = run(value_bands.period_shown, view.filters)
-    frame.attrs = {"thresholds": value_bands.thresholds_in_force(first, last), "first": first,
-                   "unplotted": run(value_bands.unplotted_awards, view.filters)}
-    return frame
+    return {"thresholds": value_bands.thresholds_in_force(first, last), "first": first,
+            "unplotted": run(value_bands.unplotted_awards, view.filters)}
 
 
 def unplotted_note(frame, view: View) -> str:
-    unplotted = frame.attrs["unplotted"]
+    unplotted = view["unplotted"]
     return f"Not in the histogram: {unplotted:,.0f} awards with no value or a value under £1." if unplotted else ""
 
 
@@ -48,12 +45,13 @@ def contracts_above(run, view: View, limit: int | None, offset: int):
 BAND_CHARTS = (
     Chart("value-bands", "Awards and value by value band", distribution, by_measure(charts.breakdown_bar),
           by_measure(words.distribution_sentence), by_measure(words.distribution_alt)),
-    Chart("value-histogram", "Award sizes and the procurement thresholds", histogram,
-          lambda frame, view: value_bands_charts.value_histogram(frame, view.measure, frame.attrs["thresholds"]),
+    Chart("value-histogram", "Award sizes and the procurement thresholds",
+          lambda run, view: run(value_bands.value_histogram, view.filters),
+          lambda frame, view: value_bands_charts.value_histogram(frame, view.measure, view["thresholds"]),
           by_measure(words.histogram_sentence),
-          lambda frame, view: words.histogram_alt(frame, view.measure, frame.attrs["thresholds"]),
-          notes=(lambda frame, view: words.threshold_caption(frame.attrs["thresholds"], frame.attrs["first"]),
-                 unplotted_note)),
+          lambda frame, view: words.histogram_alt(frame, view.measure, view["thresholds"]),
+          notes=(lambda frame, view: words.threshold_caption(view["thresholds"], view["first"]), unplotted_note),
+          context=thresholds),
     Chart("band-shares", "SME and local shares in each band", distribution, by_measure(value_bands_charts.band_shares),
           by_measure(words.band_shares_sentence), by_measure(words.band_shares_alt),
           notes=("SME counts every SME, VCSE or not. Local follows the definition chosen in the sidebar. Unknown "

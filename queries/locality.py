@@ -1,4 +1,4 @@
-"""Aggregates and readings for the Locality page: where suppliers are, over time, by council
+"""Aggregates for the Locality page (its words are in readings/locality.py): where suppliers are, over time, by council
 area, and, for one buyer, in which districts its suppliers sit.
 
 Every query starts from `filters.rows()`, so it applies every sidebar filter, leaves out
@@ -14,13 +14,10 @@ the land: good enough to place a bubble, not to measure distances.
 import pandas as pd
 
 from loaders import definitions
-from loaders.definitions import CAVEATS, DEFINITIONS
 from loaders.storage.summaries import IS_COUNCIL, IS_OTHER_LOCAL_BODY
 from queries import years
 from queries.filters import Filters
-from queries.formatting import count, money, pct
 from queries.overview import AWARD_COUNT, DIMENSIONS, GROUP_LABELS
-from readings.breakdowns import MEASURE_WORDS
 
 GROUPS = DIMENSIONS["locality"]  # local, same_region, elsewhere_uk, outside_uk, unknown
 NO_AREA = "Area not known"
@@ -37,19 +34,6 @@ def has_boundaries(con) -> bool:
     ones (or keeps a newer edition loaded by `python -m loaders geography boundaries`), so
     only a store not written since older code has none, and its map shows bubbles."""
     return has_table(con, "boundaries")
-
-
-def definition_text(local_km: int | None) -> str:
-    """Which definition of local is in force, followed by its text from loaders/definitions.py."""
-    if local_km:
-        return (f"Local means: within {local_km} km of the buyer (N = {local_km}). "
-                f"{DEFINITIONS['local_km']}")
-    return f"Local means: the buyer's own council area. {DEFINITIONS['local']}"
-
-
-def other_definitions() -> list[str]:
-    """The other localities' definitions and the caveat, word for word."""
-    return [DEFINITIONS[key] for key in GROUPS if key != "local"] + [f"Caveat: {CAVEATS}"]
 
 
 # --- Over time ---------------------------------------------------------------------------
@@ -77,35 +61,6 @@ def by_year(summary: pd.DataFrame, period: years.Period | None = None) -> pd.Dat
     frame["group"] = frame["grp"]
     frame["label"] = frame["group"].map(GROUP_LABELS)
     return years.mark_part_years(frame, frame["fy"], period)[columns]
-
-
-def year_reading(frame: pd.DataFrame, measure: str) -> str:
-    """ "In 2024-25, 31% of award value went to local suppliers, up from 27% in 2021-22. In
-    2024-25 the location of 3% is unknown." (part years and small years as queries.years says)."""
-    if frame.empty:
-        return "No awards with a date match these filters."
-    column = "value_share" if measure == "value" else "count_share"
-    per_year = frame.groupby("financial_year", sort=True).agg(
-        awards=("awards", "sum"), valued_awards=("valued_awards", "sum"), part_year=("part_year", "first"),
-        covered=("covered", "first")).reset_index()
-    shares = frame.pivot(index="financial_year", columns="group", values=column)
-    per_year["local_share"] = per_year["financial_year"].map(shares["local"])
-    words = "award value" if measure == "value" else "awards"
-    sentence = years.change_sentence(per_year, "local_share", words, "went to local suppliers", measure)
-    last = per_year["financial_year"].iloc[-1]
-    if shares.loc[last, "unknown"] and not sentence.startswith("Too few"):
-        sentence += f" In {last} the location of {pct(shares.loc[last, 'unknown'])} is unknown."
-    return sentence
-
-
-def year_alt(frame: pd.DataFrame, measure: str) -> str:
-    """Text description of the stacked shares: every year and every locality's share."""
-    column = "value_share" if measure == "value" else "count_share"
-    bars = "; ".join(
-        f"{year}: " + ", ".join(f"{row['label']} {pct(row[column])}" for _, row in part.iterrows())
-        for year, part in frame.groupby("financial_year", sort=True))
-    return (f"Stacked bar chart of the share {MEASURE_WORDS[measure]} by supplier location, one bar "
-            f"per financial year. {bars or 'No data'}.")
 
 
 # --- Council areas -----------------------------------------------------------------------
@@ -161,20 +116,6 @@ def _buyers(with_other_bodies: bool) -> str:
     return f"({IS_COUNCIL} OR ({IS_OTHER_LOCAL_BODY}))" if with_other_bodies else IS_COUNCIL
 
 
-def other_bodies_sentence(added: dict, included: bool) -> str:
-    """ "Council buyers only. The 12 other public bodies placed in these areas would add £60m and
-    40 awards." (or, with them included, what they add)."""
-    if not added["bodies"]:
-        return "Every buyer under these filters is a council."
-    what = (f"{added['bodies']:,} other {'buyer' if added['bodies'] == 1 else 'buyers'} placed in these areas by "
-            "their address (NHS bodies, police and fire, schools, housing associations, utilities and others; "
-            "central government bodies never count in a council's area)")
-    amount = f"{money(added['value_gbp'])} and {count(added['awards'])}"
-    if included:
-        return f"Councils and {what}: including them adds {amount}."
-    return f"Council buyers only. The {what} would add {amount}."
-
-
 def _share_pair(condition: str, name: str) -> str:
     """Share of value and of awards meeting `condition`, as {name}_value_share, {name}_count_share.
     A share of value is null where the area's awards carry no value."""
@@ -186,71 +127,6 @@ def _share_pair(condition: str, name: str) -> str:
 def placed(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows of a councils or suppliers frame that have a centre (what a map can draw)."""
     return frame[frame["latitude"].notna() & frame["longitude"].notna()]
-
-
-def council_map_reading(frame: pd.DataFrame, measure: str) -> str:
-    """ "Across 3 council areas, the local share of award value ranges from 0% (Manchester) to
-    25% (Essex). £10k is not on the map: its buyers could not be placed." Only areas with
-    enough valued awards are compared (small numbers)."""
-    column = SHARE_COLUMNS[measure]
-    compared = frame[frame[column].notna() & frame["compared"]]
-    if frame.empty:
-        return "No awards match these filters."
-    if compared.empty:
-        return (f"No council area has {definitions.MIN_VALUED_AWARDS} or more valued awards under these filters: too few "
-                "awards to compare areas.")
-    top = compared.sort_values(column, ascending=False, kind="stable").iloc[0]
-    low = compared.sort_values(column, ascending=True, kind="stable").iloc[0]
-    if len(compared) == 1:
-        sentence = (f"In the one council area with enough awards to show, {top['council_area']}, "
-                    f"{pct(top[column])} {MEASURE_WORDS[measure]} went to local suppliers.")
-    else:
-        sentence = (f"Across {len(compared)} council areas, the local share {MEASURE_WORDS[measure]} "
-                    f"ranges from {pct(low[column])} ({low['council_area']}) to {pct(top[column])} "
-                    f"({top['council_area']}).")
-    small = frame[~frame["compared"] & (frame["council_area"] != NO_AREA)]
-    if not small.empty:
-        sentence += (f" {len(small):,} council area{'s' if len(small) != 1 else ''} with fewer than "
-                     f"{definitions.MIN_VALUED_AWARDS} valued awards {'are' if len(small) != 1 else 'is'} not shown.")
-    missing = compared[compared["latitude"].isna() | compared["longitude"].isna()]
-    missing = pd.concat([missing, frame[frame["council_area"] == NO_AREA]])
-    if not missing.empty:
-        if measure == "value":
-            amount = f"{money(missing['value_gbp'].sum())} of award value is"
-        else:
-            n = missing["awards"].sum()
-            amount = f"{n:,.0f} award{'s are' if round(n) != 1 else ' is'}"
-        sentence += f" {amount} not on the map: the buyer's area could not be placed."
-    return sentence
-
-
-def council_map_alt(frame: pd.DataFrame, measure: str, shapes: bool) -> str:
-    """Text description of the council map: each council area's local share and size."""
-    column = SHARE_COLUMNS[measure]
-    kind = ("Map of council areas shaded by" if shapes
-            else "Map of bubbles at council area centres, sized by "
-                 f"{'award value' if measure == 'value' else 'number of awards'} and coloured by")
-    areas = "; ".join(f"{r['council_area']}: {pct(r[column])} local, "
-                      f"{money(r['value_gbp']) if measure == 'value' else format(r['awards'], ',.0f') + ' awards'}"
-                      for r in placed(frame).to_dict("records"))
-    return f"{kind} the local share {MEASURE_WORDS[measure]}. {areas or 'No council areas'}."
-
-
-def council_table_reading(frame: pd.DataFrame, measure: str) -> str:
-    """ "Essex has the highest local share of award value (20%), Manchester the lowest (0%)."
-    over the areas with enough valued awards to compare."""
-    column = SHARE_COLUMNS[measure]
-    compared = frame[frame[column].notna() & frame["compared"]]
-    if frame.empty:
-        return "No awards match these filters."
-    if compared.empty:
-        return (f"No council area has {definitions.MIN_VALUED_AWARDS} or more valued awards under these filters: too few "
-                "awards to compare areas. Their figures are in the download.")
-    top, low = compared.iloc[0], compared.iloc[-1]
-    if len(compared) == 1:
-        return f"{top['council_area']}: {pct(top[column])} {MEASURE_WORDS[measure]} went to local suppliers."
-    return (f"{top['council_area']} has the highest local share {MEASURE_WORDS[measure]} ({pct(top[column])}), "
-            f"{low['council_area']} the lowest ({pct(low[column])}).")
 
 
 def boundary_shapes(con, filters: Filters, with_other_bodies: bool = False) -> pd.DataFrame:
@@ -339,30 +215,3 @@ def buyer_home(con, filters: Filters, buyer: str) -> dict:
     return dict(zip(("area_code", "area_name", "latitude", "longitude"), found))
 
 
-def supplier_reading(frame: pd.DataFrame, buyer: str, home: dict, measure: str) -> str:
-    """ "Of £450k awarded by Leeds City Council, 22% went to suppliers in its own area (Leeds);
-    its suppliers sit in 3 districts; 0% could not be placed." """
-    amount_col = "value_gbp" if measure == "value" else "awards"
-    total = frame[amount_col].sum()
-    if frame.empty or not total:
-        return f"No {'award value' if measure == 'value' else 'awards'} from {buyer} under these filters."
-    local = frame.loc[frame["group"] == "local", amount_col].sum() / total
-    unplaced = frame.loc[frame["latitude"].isna(), amount_col].sum() / total
-    districts = frame.loc[frame["lad_code"].notna(), "lad_code"].nunique()
-    if frame["awards"].sum() < definitions.MIN_VALUED_AWARDS:
-        return (f"{buyer} made only {count(frame['awards'].sum())} under these filters: too few to say what "
-                f"share went to local suppliers. Its suppliers are in {count(districts, 'district')}.")
-    whole = f"{money(total)} awarded" if measure == "value" else f"the {total:,.0f} awards made"
-    where = f" ({home['area_name']})" if home.get("area_name") else ""
-    sentence = (f"Of {whole} by {buyer}, {pct(local)} went to local suppliers{where}; "
-                f"its suppliers are in {districts} district{'s' if districts != 1 else ''}")
-    return sentence + (f"; {pct(unplaced)} went to suppliers that cannot be placed on the map." if unplaced else ".")
-
-
-def supplier_alt(frame: pd.DataFrame, buyer: str, measure: str) -> str:
-    """Text description of the supplier map: each district, its locality and amount."""
-    amount = (lambda r: money(r["value_gbp"])) if measure == "value" else (lambda r: f"{r['awards']:,.0f} awards")
-    points = "; ".join(f"{r['district']} ({r['label']}): {amount(r)}" for r in placed(frame).to_dict("records"))
-    return (f"Map of {buyer}'s suppliers by district, sized by "
-            f"{'award value' if measure == 'value' else 'number of awards'} and coloured by location. "
-            f"{points or 'No supplier can be placed'}.")

@@ -18,6 +18,8 @@ from loaders.storage.loading import import_files
 from queries import locality, quality, years
 from queries import scorecard as sc
 from queries.filters import Filters
+from readings import scorecard as scorecard_words
+from readings import locality as locality_words
 from tests.ocds_factory import award, buyer, release, supplier, write_package
 
 LEEDS, BRADFORD, WEST_NORTHANTS = "Leeds City Council", "City of Bradford Metropolitan District Council", \
@@ -81,8 +83,8 @@ def test_a_penny_award_gives_no_share_and_no_rank(honest_store):
     penny = table.loc[WEST_NORTHANTS]
     assert (penny["value_gbp"], penny["valued_awards"], bool(penny["ranked"])) == (0, 0, False)
     assert pd.isna(penny["local_value_share"])      # not "100% local by value"
-    ranks = sc.rank_table(table.reset_index(), WEST_NORTHANTS,
-                          sc.peer_groups(table.reset_index(), WEST_NORTHANTS, ())).set_index("measure")
+    ranks = scorecard_words.ranks_shown(sc.rank_table(table.reset_index(), WEST_NORTHANTS, sc.peer_groups(
+        table.reset_index(), WEST_NORTHANTS, ()))).set_index("measure")
     assert ranks.loc["local_value_share", "type_rank"] is None
     assert ranks.loc["local_value_share", "type_rank_short"] == "too few awards"
 
@@ -126,7 +128,7 @@ def test_councils_with_enough_valued_awards_are_ranked(honest_store):
 def test_ties_are_joint_ranks(honest_store):
     table = council_table(honest_store).reset_index()
     groups = {"list": ("your list", (LEEDS, BRADFORD))}
-    ranks = sc.rank_table(table, LEEDS, groups).set_index("measure")
+    ranks = scorecard_words.ranks_shown(sc.rank_table(table, LEEDS, groups)).set_index("measure")
     # Both councils awarded 25 x £10k: equal totals are a tie.
     assert ranks.loc["value_gbp", "list_rank_text"] == "joint 1st of 2 your list for total award value"
     # Leeds 16/25 local by value, Bradford 12/25: Leeds first, alone.
@@ -154,7 +156,7 @@ def test_peer_comparison_leaves_out_councils_with_too_few_awards(honest_store):
     shown = sc.group_members(table, members, LEEDS, "value")
     assert shown["council"].tolist() == [LEEDS, BRADFORD]
     assert sc.unranked_members(table, members, LEEDS) == 1
-    assert sc.peers_sentence(shown, LEEDS, "councils", "value", 1).endswith(
+    assert scorecard_words.peers_sentence(shown, LEEDS, "councils", "value", 1).endswith(
         "1 more has fewer than 20 valued awards and is not compared.")
 
 
@@ -170,7 +172,7 @@ def test_council_areas_count_councils_unless_told(honest_store):
     # The trust counts in Leeds; the Department for Education's Leeds office does not.
     assert added == {"value_gbp": 1_000_000.0, "awards": 1.0, "bodies": 1}
     assert "Leeds" in everyone.index and everyone["value_gbp"].sum() == councils_only["value_gbp"].sum() + 1_000_000
-    assert locality.other_bodies_sentence(added, False) == (
+    assert locality_words.other_bodies_sentence(added, False) == (
         "Council buyers only. The 1 other buyer placed in these areas by their address (NHS bodies, police and "
         "fire, schools, housing associations, utilities and others; central government bodies never count in a "
         "council's area) would add £1m and 1 award.")

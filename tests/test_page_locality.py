@@ -20,6 +20,7 @@ from loaders.storage import store
 from queries import locality
 from queries.filters import Filters
 from queries.overview import breakdown, summary
+from readings import locality as locality_words
 from tests.app_fixtures import AWARDS, LOOKUP
 from tests.test_app import LOCALITY
 from tests.test_maps import array
@@ -337,8 +338,8 @@ def test_by_year_lists_every_locality_every_year(small_store):
     assert frame.groupby("financial_year")["value_share"].sum().tolist() == pytest.approx([1, 1, 1])
     assert frame.groupby("financial_year")["count_share"].sum().tolist() == pytest.approx([1, 1, 1])
     assert empty.empty
-    assert locality.year_reading(empty, "value") == "No awards with a date match these filters."
-    assert locality.year_reading(frame, "count") == (
+    assert locality_words.year_reading(empty, "value") == "No awards with a date match these filters."
+    assert locality_words.year_reading(frame, "count") == (
         "In 2024-25, 0% of awards went to local suppliers, the same as in 2021-22.")
 
 
@@ -396,7 +397,7 @@ def test_map_reading_counts_what_cannot_be_placed():
          "local_count_share": 1 / 3, "latitude": 53.8, "longitude": -1.5, "compared": True},
         {"council_area": locality.NO_AREA, "value_gbp": 10_000.0, "awards": 1.0, "local_value_share": 0.0,
          "local_count_share": 0.0, "latitude": None, "longitude": None, "compared": False}])
-    assert locality.council_map_reading(frame, "value") == (
+    assert locality_words.council_map_reading(frame, "value") == (
         "In the one council area with enough awards to show, Leeds, 50% of award value went to local suppliers. "
         "£10k of award value is not on the map: the buyer's area could not be placed.")
-    assert locality.council_map_reading(frame, "count").endswith("1 award is not on the map: the buyer's area could not be placed.")
+    assert locality_words.council_map_reading(frame, "count").endswith("1 award is not on the map: the buyer's area could not be placed.")

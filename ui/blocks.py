@@ -70,6 +70,14 @@ class Chart:
     reading: Callable[[pd.DataFrame, View], str]
     alt: Callable[[pd.DataFrame, View], str]
     notes: tuple[Note, ...] = ()  # captions under the chart
+    stem: Text = ""  # the downloads' file name before the filters (default: the name)
+    # What the figure, reading and notes need beyond the frame they draw (a map's outlines,
+    # the thresholds in force), set in the view they are given: `view[name]`.
+    context: Callable[[Run, View], dict] | None = None
+
+    def view_for(self, run: Run, view: View) -> View:
+        """The view the chart's figure, reading, alt and notes are made in."""
+        return view.having(**self.context(run, view)) if self.context else view
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,7 @@ class Table:
     page_size: int = 100
     page_key: str = ""  # the URL key of the page number (default "<name>-page")
     settings: dict = field(default_factory=dict)  # st.dataframe settings, e.g. height
+    stem: Text = ""  # the downloads' file name before the filters (default: the name)
 
 
 @dataclass(frozen=True)
@@ -191,14 +200,15 @@ def metrics_block(metrics: Metrics, view: View) -> None:
 def chart_block(chart: Chart, view: View) -> None:
     """The chart under its title and reading, its description, notes and data downloads."""
     frame = chart.data(widgets.query, view)
+    view = chart.view_for(widgets.query, view)
     st.subheader(text(chart.title, view))
     st.text(chart.reading(frame, view))  # plain text: names in readings are never rendered as Markdown
-    stem = f"{chart.name}_{view.filters.slug()}"
+    stem = f"{text(chart.stem, view) or chart.name}_{view.filters.slug()}"
     st.plotly_chart(chart.figure(frame, view), key=f"chart-{chart.name}",
                     config={"displaylogo": False, "toImageButtonOptions": {"filename": stem}})
     st.caption(f"Chart description: {widgets.plain(chart.alt(frame, view))}")
     _notes(chart.notes, frame, view)
-    downloads(lambda: frame, len(frame), view.filters, chart.name, "data")
+    downloads(lambda: frame, len(frame), view.filters, chart.name, "data", text(chart.stem, view))
 
 
 def table_block(table: Table, view: View) -> None:
@@ -213,7 +223,7 @@ def table_block(table: Table, view: View) -> None:
     _notes(table.notes, shown, view)
     if total:
         downloads(lambda: table.rows(widgets.query, view, None, 0), total, view.filters, table.name,
-                  f"all {total:,} rows" if total > table.page_size else "the table")
+                  f"all {total:,} rows" if total > table.page_size else "the table", text(table.stem, view))
 
 
 def _notes(notes: tuple[Note, ...], data: Any, view: View) -> None:
@@ -240,10 +250,12 @@ def pager(total: int, page_size: int, key: str) -> int:
     return first
 
 
-def downloads(make: Callable[[], pd.DataFrame], rows: int, filters: Filters, name: str, what: str) -> None:
+def downloads(make: Callable[[], pd.DataFrame], rows: int, filters: Filters, name: str, what: str,
+              stem: str = "") -> None:
     """The one download path: CSV and XLSX (with an About sheet) of `make()`, formula-safe,
-    named after the view. Files are made only when clicked, so a rerun pays for none."""
-    stem = f"{name}_{filters.slug()}"
+    named after the view (`stem`, default the block's name, then the filters). Files are
+    made only when clicked, so a rerun pays for none; `name` keys the buttons."""
+    stem = f"{stem or name}_{filters.slug()}"
     left, right = st.columns(2)
     left.download_button(f"Download {what} (CSV)", lambda: csv_bytes(tables.for_download(make())),
                          file_name=f"{stem}.csv", mime="text/csv", key=f"csv-{name}", on_click="ignore")

@@ -1,4 +1,4 @@
-"""Plotly figures for the Locality page: locality shares over time, the council map (council
+"""Plotly maps for the Locality page: the council map (council
 areas shaded by their local share on the store's council boundaries, or, for a store not
 written since the boundaries were shipped, bubbles at council centres), and one buyer's
 suppliers by district. Plain Plotly, no Streamlit, so tests can read them.
@@ -27,7 +27,6 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from queries import years
 from queries.formatting import money, pct
 from queries.locality import GROUPS, SHARE_COLUMNS, placed
 from ui.charts import COLOURS
@@ -51,33 +50,6 @@ DOT_PX = 7  # the marker at an area's centre over the shaded areas
 # font size: a character is at most LABEL_EM of it wide, a line LINE_EM of it high, with
 # LABEL_GAP_PX of clear space around each name.
 LABELLED, LABEL_PX, LABEL_EM, LINE_EM, LABEL_GAP_PX = 12, 11, 0.62, 1.25, 2
-MEASURE_NAMES = {"value": "award value", "count": "awards"}
-
-
-# --- Locality over time ------------------------------------------------------------------
-
-def share_over_time(frame: pd.DataFrame, measure: str) -> go.Figure:
-    """Stacked bars, one per financial year, each locality's share of value (or of awards)."""
-    share_col = "value_share" if measure == "value" else "count_share"
-    traces = []
-    for group in GROUPS:
-        part = frame[frame["group"] == group]
-        if part.empty:
-            continue
-        amounts = [money(v) if measure == "value" else f"{v:,.0f} awards"
-                   for v in part["value_gbp" if measure == "value" else "awards"]]
-        traces.append(go.Bar(
-            x=[years.shown_label(row) for row in part.to_dict("records")], y=part[share_col].tolist(),
-            name=part["label"].iloc[0],
-            marker_color=COLOURS[group], customdata=amounts,
-            hovertemplate="%{fullData.name}, %{x}: %{y:.0%} (%{customdata})<extra></extra>"))
-    figure = go.Figure(traces)
-    figure.update_layout(barmode="stack", height=400, margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                         yaxis={"tickformat": ".0%", "range": [0, 1], "title": f"Share of {MEASURE_NAMES[measure]}"},
-                         xaxis={"title": "Financial year (April to March)", "type": "category"},
-                         legend={"orientation": "h", "traceorder": "normal", "x": 0, "y": 1.02,
-                                 "yanchor": "bottom"})
-    return figure
 
 
 # --- Council map -------------------------------------------------------------------------
