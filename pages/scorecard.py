@@ -2,25 +2,171 @@
 trend, suppliers and their footprint, awards to national providers, contracts ending soon,
 and how complete its data are."""
 
-import math
+from dataclasses import replace
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from loaders.definitions import SMALL_NUMBERS
 from queries import overview
-from readings import overview as readings
 from queries import scorecard as sc
-from queries.formatting import money, pct
-from ui import blocks, charts, tables, widgets
+from queries.filters import Filters
+from queries.formatting import money, pct, whole
+from readings import overview as overview_words
+from readings import scorecard as words
+from ui import blocks, charts, registry, widgets
+from ui.blocks import Chart, Table, View, by_measure, of_frame, sliced
 
-PAGE_ROWS = 200  # rows of a table shown at once; the download has them all
-ROW_COLUMNS = (  # the award-row tables: national providers' awards, contracts ending
+# The page's settings for the generic tests: the council of the registered example link, no
+# other bodies or own list, today's date.
+INPUTS = {"council": registry.page("scorecard").example["council"], "other_bodies": False, "peers": (),
+          "today": None}
+TOP_SUPPLIERS = 15
+NATIONAL_AWARDS = 20  # the biggest awards to national providers shown
+ROW_COLUMNS = (  # contracts ending, soonest first
     "contract_end", "award_date", "title", "supplier_name", "supplier_size", "supplier_vcse", "locality",
-    "value_gbp", "award_value_gbp", "n_suppliers", "regions_served", "councils_served", "national_provider",
-    "notice_url")
-NATIONAL_COLUMNS = (*ROW_COLUMNS[1:-1], "contract_end", "notice_url")  # award date first, end date after
+    "value_gbp", "award_value_gbp", "n_suppliers", "regions_served", "national_provider", "notice_url")
+NATIONAL_COLUMNS = ("award_date", "title", "supplier_name", "supplier_size", "locality", "value_gbp",
+                    "award_value_gbp", "n_suppliers", "regions_served", "councils_served", "contract_end",
+                    "notice_url")
+SUPPLIER_COLUMNS = ("supplier_name", "value_gbp", "awards", "supplier_size", "supplier_vcse", "supplier_home",
+                    "locality", "regions_served", "councils_served", "national_provider")
+PEER_COLUMNS = ("council", "this_council", "value_gbp", "awards", "valued_awards",
+                *(f"{key}_{basis}_share" for key in sc.SHARES for basis in ("value", "count")), "region")
+COVERAGE_COLUMNS = ("gap_label", "gap_rows", "council_rows", "gap_share", "peers_gap_share")
 
+
+def rank_columns(keys) -> tuple[str, ...]:
+    """The rank table's columns for these peer groups (type, region, list)."""
+    return ("measure_label", "council_text",
+            *(f"{key}_{part}" for key in keys for part in ("median_text", "rank_short")))
+
+
+# --- the blocks' data: the council's filters, every council's figures, its peer groups --------
+
+def mine(view: View) -> Filters:
+    """The sidebar filters for the chosen council (it replaces the buyer, type and region choices)."""
+    return sc.council_filters(view.filters, view["council"])
+
+
+def today(view: View) -> date:
+    return view.get("today") or date.today()
+
+
+def peers(run, view: View) -> tuple[pd.DataFrame, dict]:
+    """Every council's figures (with the other local bodies when chosen) and the chosen
+    council's peer groups (none when it has no awards under the filters)."""
+    table = run(sc.council_table, sc.peer_filters(view.filters), bool(view["other_bodies"]))
+    if view["council"] not in set(table["council"]):
+        return table, {}
+    return table, sc.peer_groups(table, view["council"], tuple(view["peers"]))
+
+
+def ranks(run, view: View) -> pd.DataFrame:
+    table, groups = peers(run, view)
+    return words.ranks_shown(sc.rank_table(table, view["council"], groups))
+
+
+def ranks_reading(run, view: View, total: int) -> str:
+    return words.ranks_sentence(ranks(run, view), view["council"], view.measure)
+
+
+def members(run, view: View, key: str) -> pd.DataFrame:
+    """The councils of one peer group, side by side (none when the council has no such group)."""
+    table, groups = peers(run, view)
+    return sc.group_members(table, groups.get(key, ("", ()))[1], view["council"], view.measure)
+
+
+def members_reading(run, view: View, key: str) -> str:
+    table, groups = peers(run, view)
+    name, group = groups.get(key, (words.PEER_GROUPS[key].lower(), ()))
+    return words.peers_sentence(members(run, view, key), view["council"], name, view.measure,
+                                sc.unranked_members(table, group, view["council"]))
+
+
+def trend(run, view: View) -> pd.DataFrame:
+    return overview.trend(run(overview.summary, mine(view)), view.measure, blocks.period(run, view))
+
+
+def suppliers(run, view: View) -> pd.DataFrame:
+    return words.supplier_labels(run(sc.top_suppliers, mine(view), view.measure, TOP_SUPPLIERS))
+
+
+def national(run, view: View) -> pd.DataFrame:
+    return run(sc.national_awards, mine(view), NATIONAL_AWARDS)
+
+
+def ending(run, view: View, limit: int | None, offset: int) -> pd.DataFrame:
+    return run(sc.ending_contracts, mine(view), today(view), sc.ENDING_MONTHS, limit, offset)
+
+
+def ending_summary(run, view: View) -> dict:
+    return run(sc.ending_summary, mine(view), today(view), sc.ENDING_MONTHS)
+
+
+def coverage_peers(run, view: View) -> tuple[str, tuple[str, ...]]:
+    """The peers of the coverage table: the council's type, else its region (else none)."""
+    groups = peers(run, view)[1]
+    return groups.get("type", groups.get("region", ("", (view["council"],))))
+
+
+def coverage(run, view: View) -> pd.DataFrame:
+    """The council's data coverage beside its peers' (named in `peers_group`, `peers_councils`)."""
+    name, councils = coverage_peers(run, view)
+    frame = run(sc.coverage_against, view.filters, view["council"], councils)
+    return frame.assign(peers_group=name, peers_councils=len(councils))
+
+
+def paged_frame(frame_of) -> tuple:
+    """A table's rows and total from a small frame worked out whole: (rows, total)."""
+    return (lambda run, view, limit, offset: sliced(frame_of(run, view), limit, offset),
+            lambda run, view: len(frame_of(run, view)))
+
+
+def peer_table(key: str) -> Table:
+    """The councils of one peer group, side by side (the page shows the group picked)."""
+    def of_group(run, view):
+        return members(run, view, key)
+    return Table(f"scorecard-peers-{key}", "Its peers, council by council", *paged_frame(of_group), PEER_COLUMNS,
+                 reading=lambda run, view, total: members_reading(run, view, key))
+
+
+RANKS = Table("scorecard-ranks", "Rank among its peers", *paged_frame(ranks), rank_columns(sc.PEER_KEYS),
+              reading=ranks_reading, notes=(of_frame(words.groups_note), words.RANKS_NOTE + SMALL_NUMBERS))
+PEERS = {key: peer_table(key) for key in sc.PEER_KEYS}
+LATER = (
+    Chart("scorecard-trend", "Local, SME and VCSE shares by financial year", trend, of_frame(charts.trend_lines),
+          lambda frame, view: overview_words.trend_sentence(frame, view.measure, view["council"]),
+          of_frame(overview_words.trend_alt), notes=(charts.PART_YEAR_NOTE,)),
+    Chart("scorecard-suppliers", "Top suppliers and their footprint", suppliers, by_measure(charts.breakdown_bar),
+          lambda frame, view: words.suppliers_sentence(frame, view["council"], view.measure),
+          by_measure(words.suppliers_alt), notes=(words.SUPPLIERS_NOTE,)),
+    Table("scorecard-suppliers-table", "Top suppliers: size, home and footprint", *paged_frame(suppliers),
+          SUPPLIER_COLUMNS),
+    Table("scorecard-national", "Biggest awards to national providers", *paged_frame(national), NATIONAL_COLUMNS,
+          reading=lambda run, view, total: words.national_sentence(run(sc.national_summary, mine(view)),
+                                                                   view["council"])),
+    Table("scorecard-ending", f"Contracts ending in the next {sc.ENDING_MONTHS} months", ending,
+          lambda run, view: ending_summary(run, view)["rows"], ROW_COLUMNS,
+          reading=lambda run, view, total: words.ending_sentence(ending_summary(run, view), view["council"],
+                                                                 today(view)),
+          notes=(lambda frame, view: words.ENDING_NOTE if len(frame) else "",), page_size=200),
+    Table("scorecard-coverage", "Data coverage", *paged_frame(coverage), COVERAGE_COLUMNS,
+          reading=lambda run, view, total: words.coverage_sentence(coverage(run, view), view["council"]),
+          notes=(of_frame(words.coverage_note),)),
+)
+BLOCKS = (RANKS, *PEERS.values(), *LATER)
+
+
+def example_inputs(run) -> dict:
+    """Settings that show every block with data on any store: the council with the most awards."""
+    table = run(sc.council_table, sc.peer_filters(Filters()), False)
+    largest = table.sort_values(["awards", "council"], ascending=[False, True])["council"]
+    return {"council": largest.iloc[0]} if len(largest) else {}
+
+
+# --- drawing --------------------------------------------------------------------------------
 
 def _forget_postcode() -> None:
     """A council picked by name replaces one found by postcode (and clears it from the URL)."""
@@ -28,29 +174,34 @@ def _forget_postcode() -> None:
     st.session_state["scorecard_postcode_used"] = ""
 
 
-def choose_council(councils: list[str], filters) -> str | None:
-    """The council picked by name, or found from a postcode just typed (which then moves the
-    name picker to it, so the URL and the picker always agree)."""
-    by_name, by_postcode = st.columns([2, 1])
-    with by_postcode:
-        postcode = st.text_input("Council by postcode", key="postcode", bind="query-params",
-                                 placeholder="e.g. LS1 1UR or LS1",
-                                 help="A postcode or postcode district, placed through the store's postcode table.")
+def by_postcode(councils: list[str]) -> tuple[dict | None, str | None]:
+    """The postcode typed, placed (None when none is typed), and the council it finds when it
+    was typed just now (else None)."""
+    postcode = st.text_input("Council by postcode", key="postcode", bind="query-params",
+                             placeholder="e.g. LS1 1UR or LS1",
+                             help="A postcode or postcode district, placed through the store's postcode table.")
     placed = widgets.query(sc.council_for_postcode, postcode.strip()) if postcode.strip() else None
     fresh = placed is not None and st.session_state.get("scorecard_postcode_used") != postcode
-    target = placed["council"] if fresh and placed["council"] in councils else None
+    st.session_state["scorecard_postcode_used"] = postcode
+    return placed, placed["council"] if fresh and placed["council"] in councils else None
+
+
+def choose_council(councils: list[str], filters: Filters) -> str | None:
+    """The council picked by name, or found from a postcode just typed (which then moves the
+    name picker to it, so the URL and the picker always agree)."""
+    name_column, postcode_column = st.columns([2, 1])
+    with postcode_column:
+        placed, target = by_postcode(councils)
     set_now = bool(target) or "scorecard_council_pending" in st.session_state
     if set_now:
         st.session_state["council"] = target or st.session_state.pop("scorecard_council_pending")
-    st.session_state["scorecard_postcode_used"] = postcode
     # With one council chosen in the sidebar, start from it (a default beside a value set in
     # code would draw Streamlit's warning, so none then).
     default = filters.buyers[0] if len(filters.buyers) == 1 and filters.buyers[0] in councils else None
     index = councils.index(default) if default and not set_now else None
-    with by_name:
+    with name_column:
         council = st.selectbox("Council", councils, index=index, key="council", bind="query-params",
-                               placeholder="Choose a council",
-                               on_change=_forget_postcode)
+                               placeholder="Choose a council", on_change=_forget_postcode)
     if target and council != target:
         # On a page's first load the URL's council beats a value set in code: set it again
         # on a rerun, where the postcode (typed later than any name) wins.
@@ -83,137 +234,67 @@ def figures(row) -> None:
     """The council's value, awards and shares by value and by count, with what they are of."""
     totals = st.columns(2)
     totals[0].metric("Total award value", money(row["value_gbp"]) if row["valued_awards"] else "–")
-    totals[1].metric("Awards", f"{row['awards']:,.0f}")
+    totals[1].metric("Awards", f"{whole(row['awards']):,}")
     for basis in ("value", "count"):
         shares = st.columns(3)
         for column, (key, label) in zip(shares, (("local", "Local"), ("sme", "SME"), ("vcse", "VCSE"))):
             column.metric(f"{label} (by {basis})", pct(row[f"{key}_{basis}_share"]))
-    st.caption(readings.base_text({"total_value": row["value_gbp"], "valued_awards": row["valued_awards"],
-                                   "awards": row["awards"]}))
-    st.caption(sc.unknown_sentence(row))
+    st.caption(overview_words.base_text({"total_value": row["value_gbp"], "valued_awards": row["valued_awards"],
+                                         "awards": row["awards"]}))
+    st.caption(words.unknown_sentence(row))
 
 
-def ranks_block(table, council, groups, measure, filters) -> None:
-    """The council's figure, the peer medians and its rank in each peer group."""
-    ranks = sc.rank_table(table, council, groups)
-    st.subheader("Rank among its peers")
-    st.text(sc.ranks_sentence(ranks, council, measure))
-    config = {"label": "Measure", "council_text": "This council"}
-    for key, (name, members) in groups.items():
-        config[f"{key}_median_text"] = f"Median, {name} ({len(members)})"
-        config[f"{key}_rank_short"] = f"Rank among {name}"
-    st.dataframe(ranks, column_order=list(config), column_config=config, hide_index=True)
-    st.caption("Rank 1 is the highest figure; councils with equal figures share a rank (\"joint\"). "
-               "Medians take each council once, whatever its size. " + SMALL_NUMBERS)
-    widgets.data_downloads(ranks, filters, "scorecard-ranks")
+def headline(view: View, own: pd.DataFrame) -> None:
+    """Who the council is, its figures, what the value totals leave out, and its award rows."""
+    st.text(words.describe_council(own, view["council"]))
+    st.caption(words.FILTERS_NOTE)
+    figures(own.loc[own["council"] == view["council"]].iloc[0])
+    widgets.left_out_line(mine(view))
+    blocks.rows_download(mine(view), "rows-council", "this council's award rows")
 
 
-def peers_block(table, council, groups, measure, filters) -> None:
-    """Every council of one peer group, side by side."""
-    st.subheader("Its peers, council by council")
-    keys = list(groups)
-    chosen = st.segmented_control("Peer group", keys, format_func=sc.PEER_GROUPS.get, default=keys[0],
-                                  key="peer_group", bind="query-params") or keys[0]
-    name, members = groups.get(chosen, groups[keys[0]])
-    frame = sc.group_members(table, members, council, measure)
-    st.text(sc.peers_sentence(frame, council, name, measure, sc.unranked_members(table, members, council)))
-    shares = [f"{k}_{b}_share" for k in sc.SHARES for b in ("value", "count")]
-    tables.table(frame, "scorecard-peers",
-                 ("council", "this_council", "value_gbp", "awards", "valued_awards", *shares, "region"))
-    widgets.data_downloads(frame, filters, f"scorecard-peers-{chosen}")
+def peer_settings(view: View) -> View:
+    """Whether other local bodies count for the peers, and the user's own list of peers."""
+    st.header("Against its peers")
+    with_others = st.toggle("Include other local buyers placed in each council's area", key="other_bodies",
+                            bind="query-params", help=words.OTHER_BODIES_HELP)
+    added = widgets.query(sc.other_bodies_added, sc.peer_filters(view.filters), view["council"])
+    st.text(words.other_bodies_sentence(added, view["council"], with_others))
+    chosen = st.multiselect("Your own list of councils to compare with", widgets.query(sc.councils), key="peers",
+                            bind="query-params",
+                            help="For example the councils that have signed up to the Keep It Local principles.")
+    return view.having(other_bodies=bool(with_others), peers=tuple(chosen))
 
 
-def paged(frame, key: str):
-    """At most PAGE_ROWS rows of `frame`, with a page picker when there are more."""
-    pages = max(1, math.ceil(len(frame) / PAGE_ROWS))
-    page = st.number_input(f"Page (of {pages})", 1, pages, key=key) if pages > 1 else 1
-    return frame.iloc[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]
+def show_peers(view: View) -> None:
+    """The ranks in each peer group the council has, then one group's councils side by side."""
+    keys = list(peers(widgets.query, view)[1])
+    blocks.show((replace(RANKS, columns=rank_columns(keys)),), view)
+    if keys:
+        chosen = st.segmented_control("Peer group", keys, format_func=words.PEER_GROUPS.get, default=keys[0],
+                                      key="peer_group", bind="query-params")
+        blocks.show((PEERS[chosen if chosen in keys else keys[0]],), view)
 
 
-def scorecard(council: str, filters) -> None:
-    own = widgets.query(sc.council_table, sc.peer_filters(filters))
+def render() -> None:
+    filters = widgets.page_filters()
+    st.title("Council scorecard")
+    st.text(words.INTRO)
+    council = choose_council(widgets.query(sc.councils), filters)
+    if council is None:
+        st.info("Pick a council by name, or type a postcode, to see its scorecard.")
+        return
+    view = View(filters).having(**{**INPUTS, "council": council, "today": date.today()})
+    own = widgets.query(sc.council_table, sc.peer_filters(filters), False)
     if council not in set(own["council"]):
         st.info("The chosen council has no awards under these filters. Widen the dates or other filters in "
                 "the sidebar.")
         return
-    mine = sc.council_filters(filters, council)
-    row = own.loc[own["council"] == council].iloc[0]
-    st.text(sc.describe_council(own, council))
-    st.caption("The sidebar filters apply (dates, source, supplier size, category, frameworks, what local "
-               "means); the council chosen here replaces the sidebar's buyer, buyer type and region choices.")
-    figures(row)
-    widgets.left_out_line(mine)
-    blocks.rows_download(mine, "rows-council", "this council's award rows")
-    measure = widgets.measure_switch()
-
-    st.header("Against its peers")
-    with_others = st.toggle("Include other local buyers placed in each council's area", key="other_bodies",
-                            bind="query-params",
-                            help="NHS bodies, police and fire, schools, housing associations and other buyers that "
-                                 "are not central government count for the councils whose area holds their address.")
-    added = widgets.query(sc.other_bodies_added, sc.peer_filters(filters), council)
-    st.text(sc.other_bodies_sentence(added, council, with_others))
-    table = widgets.query(sc.council_table, sc.peer_filters(filters), with_others) if with_others else own
-    peers = st.multiselect("Your own list of councils to compare with", widgets.query(sc.councils), key="peers",
-                           bind="query-params",
-                           help="For example the councils that have signed up to the Keep It Local principles.")
-    groups = sc.peer_groups(table, council, tuple(peers))
-    ranks_block(table, council, groups, measure, mine)
-    peers_block(table, council, groups, measure, mine)
-
-    trend = overview.trend(widgets.query(overview.summary, mine), measure, widgets.data_period(mine))
-    widgets.chart_block("Local, SME and VCSE shares by financial year", charts.trend_lines(trend), trend,
-                        readings.trend_sentence(trend, measure, council), readings.trend_alt(trend), mine,
-                        "scorecard-trend")
-    st.caption(charts.PART_YEAR_NOTE)
-
-    suppliers = widgets.query(sc.top_suppliers, mine, measure, 15)
-    widgets.chart_block("Top suppliers and their footprint", charts.breakdown_bar(suppliers, measure), suppliers,
-                        sc.suppliers_sentence(suppliers, council, measure), sc.suppliers_alt(suppliers, measure),
-                        mine, "scorecard-suppliers")
-    st.caption(f"{sc.NATIONAL_PROVIDER_TEXT} Regions and councils served count every award in the data, "
-               "whatever the filters.")
-    tables.table(suppliers, "scorecard-suppliers-table",
-                 ("supplier_name", "value_gbp", "awards", "supplier_size", "supplier_vcse", "supplier_home",
-                  "locality", "regions_served", "councils_served", "national_provider"))
-
-    st.subheader("Biggest awards to national providers")
-    st.text(sc.national_sentence(widgets.query(sc.national_summary, mine), council))
-    national = widgets.query(sc.national_awards, mine, 20)
-    if not national.empty:
-        tables.table(national, "scorecard-national", NATIONAL_COLUMNS)
-        widgets.data_downloads(national, mine, "scorecard-national")
-
-    today = date.today()
-    st.subheader(f"Contracts ending in the next {sc.ENDING_MONTHS} months")
-    ending = widgets.query(sc.ending_contracts, mine, today)
-    st.text(sc.ending_sentence(ending, council, today))
-    if not ending.empty:
-        st.caption("Chances to re-commission, perhaps locally or in smaller lots. End dates are as the notices "
-                   "state them; many notices give none.")
-        tables.table(paged(ending, "ending_page"), "scorecard-ending", ROW_COLUMNS)
-        widgets.data_downloads(ending, mine, "scorecard-ending")
-
-    st.subheader("Data coverage")
-    type_peers = groups.get("type", groups.get("region", ("", (council,))))
-    gaps = widgets.query(sc.coverage_against, filters, council, type_peers[1])
-    st.text(sc.coverage_sentence(gaps, council))
-    st.dataframe(gaps, hide_index=True, column_order=["label", "missing", "rows", "share", "peers_share"],
-                 column_config={"label": "Award rows with", "missing": "This council (rows)", "rows": "Of rows",
-                                "share": st.column_config.ProgressColumn("This council", format="percent",
-                                                                         min_value=0, max_value=1),
-                                "peers_share": st.column_config.ProgressColumn(
-                                    f"All {type_peers[0] or 'peer councils'}", format="percent",
-                                    min_value=0, max_value=1)})
-    widgets.data_downloads(gaps, mine, "scorecard-coverage")
+    headline(view, own)
+    view = peer_settings(view)
+    show_peers(view)
+    blocks.show(LATER, view)
 
 
-filters = widgets.page_filters()
-st.title("Council scorecard")
-st.text("How much of a council's contract money stays local, goes to small firms and charities, "
-        "or goes to national providers, against similar councils.")
-chosen = choose_council(widgets.query(sc.councils), filters)
-if chosen is None:
-    st.info("Pick a council by name, or type a postcode, to see its scorecard.")
-else:
-    scorecard(chosen, filters)
+if __name__ == "__main__":
+    render()

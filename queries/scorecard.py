@@ -1,4 +1,4 @@
-"""Queries and readings for the Council scorecard: one council's figures against its peers,
+"""Queries for the Council scorecard: one council's figures against its peers,
 its rank, its suppliers' footprint, its contracts ending soon and its data coverage.
 
 Councils are the buyers the council register identified (`buyer_council_code`), named as
@@ -8,9 +8,9 @@ borough, E09 London borough, E10 county, E47 combined authority, E61 the Greater
 Authority, W06 Wales, S12 Scotland, N09 Northern Ireland. Figures follow queries.overview: value is
 sum(value_gbp), awards count each joint award once, and every share is given by value and
 by count. Peer figures are computed under the same filters as the council's own.
+The page's words (sentences, descriptions, the rank table's cells) are in readings/scorecard.py.
 """
 
-import html
 from dataclasses import replace
 from datetime import date
 
@@ -21,15 +21,12 @@ from loaders.definitions import NATIONAL_PROVIDER_REGIONS
 from loaders.geography.postcodes import extract_outward, normalise_postcode, outward
 from loaders.storage.summaries import IS_COUNCIL, IS_OTHER_LOCAL_BODY
 from queries.filters import Filters
-from queries.formatting import count, money, pct
 from queries.overview import AWARD_COUNT, locality_label
 
 
-# A supplier that won awards from buyers in at least this many regions (ITL1 regions, or
-# nations for Scotland, Wales and Northern Ireland) across the whole store is a
+# A supplier that won awards from buyers in at least NATIONAL_PROVIDER_REGIONS regions (ITL1
+# regions, or nations for Scotland, Wales and Northern Ireland) across the whole store is a
 # "national provider" (DESIGN.md: buyers in several regions).
-NATIONAL_PROVIDER_TEXT = (f"A national provider is a supplier that won awards from buyers in "
-                          f"{NATIONAL_PROVIDER_REGIONS} or more regions across all the data held.")
 
 ENDING_MONTHS = 24  # contracts ending within this many months are re-commissioning opportunities
 
@@ -47,22 +44,14 @@ COUNCIL_TYPES = {
     "E61": ("strategic authority (the Greater London Authority)", "strategic authorities"),
 }
 
-# (column, words): the measures each council is ranked on, higher first.
-MEASURES = (
-    ("value_gbp", "total award value"),
-    ("awards", "number of awards"),
-    ("local_value_share", "% local by value"),
-    ("local_count_share", "% local by count"),
-    ("sme_value_share", "% SME by value"),
-    ("sme_count_share", "% SME by count"),
-    ("vcse_value_share", "% VCSE by value"),
-    ("vcse_count_share", "% VCSE by count"),
-)
+# The measures each council is ranked on, higher first (readings/scorecard.py words them).
+MEASURES = ("value_gbp", "awards", "local_value_share", "local_count_share", "sme_value_share", "sme_count_share",
+            "vcse_value_share", "vcse_count_share")
 SHARES = {"local": "loc = 'local'", "sme": "supplier_size = 'SME'", "vcse": "supplier_vcse"}
 # What is unknown beside them: shown with the council's figures, not ranked.
 UNKNOWNS = {"unknown_locality": "loc = 'unknown'", "unknown_size": "supplier_size = 'Unknown'",
             "unknown_vcse": "supplier_vcse IS NULL"}
-PEER_GROUPS = {"type": "Same council type", "region": "Same region", "list": "Your list"}
+PEER_KEYS = ("type", "region", "list")  # the peer groups: same council type, same region, the user's list
 
 
 def council_type(area_code: str | None) -> str | None:
@@ -193,40 +182,6 @@ def other_bodies_added(con, filters: Filters, council: str) -> dict:
     return {"value_gbp": float(value), "awards": float(awards), "bodies": int(bodies)}
 
 
-def other_bodies_sentence(added: dict, council: str, included: bool) -> str:
-    """ "Councils only. The 3 other public bodies placed in Leeds City Council's area would add
-    £2m and 12 awards to its figures." (or, with them, what they add)."""
-    if not added["bodies"]:
-        return f"No other local buyer under these filters is placed in {council}'s area."
-    bodies = f"{added['bodies']:,} other {'buyer' if added['bodies'] == 1 else 'buyers'} (not central government)"
-    amount = f"{money(added['value_gbp'])} and {count(added['awards'])}"
-    if included:
-        return (f"Peer figures include the other public bodies placed in each council's area: for {council}, "
-                f"{bodies} adding {amount}. The rest of this page is the council's own awards.")
-    return (f"Peer figures count councils' own awards only. The {bodies} placed in {council}'s area would "
-            f"add {amount}.")
-
-
-def unknown_sentence(row) -> str:
-    """What is unknown beside a council's shares: "Unknown: locality 5% of value (2% of
-    awards), supplier size 12% (15%), VCSE status 2% (3%)."."""
-    parts = [f"{words} {pct(row[f'{key}_value_share'])}{' of value' if i == 0 else ''} "
-             f"({pct(row[f'{key}_count_share'])}{' of awards' if i == 0 else ''})"
-             for i, (key, words) in enumerate((("unknown_locality", "locality"), ("unknown_size", "supplier size"),
-                                               ("unknown_vcse", "VCSE status")))]
-    return f"Unknown: {', '.join(parts)}. A share of 0% with much unknown says little."
-
-
-def describe_council(table: pd.DataFrame, council: str) -> str:
-    """ "Leeds City Council: a metropolitan borough council (Leeds, E08000035), Yorkshire and The Humber." """
-    row = table.loc[table["council"] == council].iloc[0]
-    kind = COUNCIL_TYPES.get(row["council_type"], ("council of unknown type",))[0]
-    article = "an" if kind[0].lower() in "aeio" else "a"  # "a unitary council"
-    area = f" ({row['area_name']}, {row['area_code']})" if isinstance(row["area_code"], str) else ""
-    region = f", {row['region']}" if isinstance(row["region"], str) else ""
-    return f"{council}: {article} {kind}{area}{region}."
-
-
 def peer_groups(table: pd.DataFrame, council: str, chosen: tuple[str, ...]) -> dict:
     """The council's peer groups as {key: (name of the group, council names)}, each with the
     council itself: same type, same region, and the user's own list (when given)."""
@@ -245,72 +200,42 @@ def peer_groups(table: pd.DataFrame, council: str, chosen: tuple[str, ...]) -> d
 
 
 def rank_table(table: pd.DataFrame, council: str, groups: dict) -> pd.DataFrame:
-    """Per measure: the council's figure, and per peer group its rank, the group's size and
-    median, and the rank in words ("joint 1st of 4 metropolitan borough councils for % local
-    by value").
+    """Per measure: the council's figure (and whether it is ranked at all), and per peer
+    group (every key of PEER_KEYS: empty for a group the council has not) the group's name
+    and number of councils, the council's rank, whether it is joint, how many are ranked and
+    their median.
 
     Rank 1 is the highest figure; councils with equal figures share the rank ("joint").
     Only councils with at least definitions.MIN_VALUED_AWARDS valued awards are ranked or counted in a
     group's size and median (small numbers); councils without a figure (no known value for
-    a share by value) are left out of that measure's ranking."""
-    mine = table.loc[table["council"] == council].iloc[0]
+    a share by value) are left out of that measure's ranking. No rows when the council has
+    no awards under the filters."""
+    found = table.loc[table["council"] == council]
+    columns = ["measure", "council", "ranked", "valued_awards",
+               *(f"{key}_{part}" for key in PEER_KEYS
+                 for part in ("group", "members", "rank", "joint", "of", "median"))]
+    if found.empty:
+        return pd.DataFrame(columns=columns)
+    mine = found.iloc[0]
     records = []
-    for column, words in MEASURES:
-        record = {"measure": column, "label": words, "council": mine[column],
-                  "council_text": _shown(column, mine[column])}
+    for column in MEASURES:
+        record = dict.fromkeys(columns)
+        record.update(measure=column, council=mine[column], ranked=bool(mine["ranked"]),
+                      valued_awards=mine["valued_awards"])
         for key, (name, members) in groups.items():
             ranked = table.loc[table["council"].isin(members) & table["ranked"], column].dropna()
             rank, joint = _rank(ranked, mine[column]) if mine["ranked"] and pd.notna(mine[column]) else (None, False)
-            median = ranked.median() if len(ranked) else None
-            record.update({f"{key}_rank": rank, f"{key}_joint": joint, f"{key}_of": len(ranked),
-                           f"{key}_rank_short": _rank_short(rank, joint, len(ranked), mine),
-                           f"{key}_median": median, f"{key}_median_text": _shown(column, median),
-                           f"{key}_rank_text": rank_words(rank, len(ranked), name, words, joint,
-                                                          None if mine["ranked"] else mine["valued_awards"])})
+            record.update({f"{key}_group": name, f"{key}_members": len(members), f"{key}_rank": rank,
+                           f"{key}_joint": joint, f"{key}_of": len(ranked),
+                           f"{key}_median": ranked.median() if len(ranked) else None})
         records.append(record)
-    return pd.DataFrame(records)
+    return pd.DataFrame(records, columns=columns)
 
 
 def _rank(values: pd.Series, mine: float) -> tuple[int, bool]:
     """(rank, whether another council has the same figure): 1 + the councils above it."""
     same = (values.round(9) == round(float(mine), 9)).sum()
     return int((values.round(9) > round(float(mine), 9)).sum()) + 1, bool(same > 1)
-
-
-def _rank_short(rank: int | None, joint: bool, of: int, mine) -> str:
-    if not mine["ranked"]:
-        return "too few awards"
-    return f"{'joint ' if joint else ''}{ordinal(rank)} of {of}" if rank else "–"
-
-
-def rank_words(rank: int | None, of: int, group: str, measure: str, joint: bool = False,
-               valued: float | None = None) -> str:
-    """ "joint 3rd of 12 unitary councils for % local by value" (or why there is no rank:
-    too few valued awards, or no figure)."""
-    if valued is not None:
-        return (f"not ranked for {measure}: {count(valued)} with a value, too few to rank "
-                f"(at least {definitions.MIN_VALUED_AWARDS} are needed)")
-    if rank is None:
-        return f"no figure for {measure}"
-    if of == 1:
-        return f"the only one of the {group} ranked for {measure}"
-    return f"{'joint ' if joint else ''}{ordinal(rank)} of {of} {group} for {measure}"
-
-
-def ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def _shown(column: str, value) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    if column == "value_gbp":
-        return money(value)
-    if column == "awards":
-        return f"{value:,.0f}"
-    return pct(value)
 
 
 def group_members(table: pd.DataFrame, members: tuple[str, ...], council: str, measure: str) -> pd.DataFrame:
@@ -334,8 +259,11 @@ def top_suppliers(con, filters: Filters, measure: str, limit: int = 20) -> pd.Da
     """The council's largest suppliers (by value or by count) with their footprint: regions
     and councils served across all the data, and whether each is a national provider.
 
-    `value_share` / `count_share` are shares of the council's whole total, not of the rows
-    listed. `label` is the name for charts, with & and < escaped (Plotly reads tags in text)."""
+    A supplier's `awards` are the awards it is on, whole: a joint award is one award for each
+    of its suppliers (as on the Suppliers page), its value split equally among them.
+    `value_share` / `count_share` are shares of the council's whole value and number of
+    awards (a joint award once), not of the rows listed, so shares of awards can add up to
+    more than 100%. `group` is the supplier's key (a bar's colour)."""
     rows, params = filters.rows()
     order = "value_gbp DESC NULLS LAST, awards DESC" if measure == "value" else "awards DESC, value_gbp DESC NULLS LAST"
     frame = con.cursor().execute(f"""
@@ -344,18 +272,15 @@ def top_suppliers(con, filters: Filters, measure: str, limit: int = 20) -> pd.Da
             SELECT supplier_key, arg_max(supplier_name, award_date) AS supplier_name,
                    mode(supplier_size) AS supplier_size, bool_or(supplier_vcse) AS supplier_vcse,
                    mode(supplier_lad_name) AS supplier_home, mode(supplier_region) AS supplier_region,
-                   {locality_label('mode(loc)')} AS locality, coalesce(sum(value_gbp), 0) AS value_gbp, {AWARD_COUNT} AS awards
+                   {locality_label('mode(loc)')} AS locality, coalesce(sum(value_gbp), 0) AS value_gbp, count(*) AS awards
             FROM mine GROUP BY supplier_key)
         SELECT p.*, p.value_gbp / nullif((SELECT sum(value_gbp) FROM mine), 0) AS value_share,
-               p.awards / nullif((SELECT {AWARD_COUNT} FROM mine), 0) AS count_share,
+               p.awards / nullif((SELECT count(DISTINCT (ocid, award_id)) FROM mine), 0) AS count_share,
                r.regions_served, r.councils_served, r.regions_served >= ? AS national_provider
         FROM per_supplier p JOIN supplier_footprint r USING (supplier_key)
         ORDER BY {order}, supplier_name LIMIT ?""", params + [NATIONAL_PROVIDER_REGIONS, limit]).df()
-    frame["awards"] = frame["awards"].round(2)
     frame = frame.fillna({"value_share": 0.0, "count_share": 0.0})
     frame.insert(0, "group", frame["supplier_key"])
-    frame.insert(1, "label", [html.escape(n or "", quote=False) + (" (national provider)" if national else "")
-                              for n, national in zip(frame["supplier_name"], frame["national_provider"])])
     return frame
 
 
@@ -400,9 +325,11 @@ def add_months(day: date, months: int) -> date:
     raise ValueError(day)
 
 
-def ending_contracts(con, filters: Filters, today: date, months: int = ENDING_MONTHS) -> pd.DataFrame:
+def ending_contracts(con, filters: Filters, today: date, months: int = ENDING_MONTHS, limit: int | None = None,
+                     offset: int = 0) -> pd.DataFrame:
     """The council's contracts whose end date lies between `today` and `months` later, soonest
-    first: the chances to re-commission, with each supplier's footprint and notice link."""
+    first: the chances to re-commission, with each supplier's footprint and notice link
+    (`limit` rows from `offset`; limit None: every one)."""
     rows, params = filters.rows()
     return con.cursor().execute(f"""
         SELECT contract_end, title, supplier_name, supplier_size, supplier_vcse, {locality_label()} AS locality,
@@ -410,8 +337,24 @@ def ending_contracts(con, filters: Filters, today: date, months: int = ENDING_MO
                regions_served >= ? AS national_provider, notice_url
         FROM {rows} JOIN supplier_footprint USING (supplier_key)
         WHERE contract_end BETWEEN ? AND ?
-        ORDER BY contract_end, value_gbp DESC NULLS LAST, award_key""",
-                                [NATIONAL_PROVIDER_REGIONS] + params + [today, add_months(today, months)]).df()
+        ORDER BY contract_end, value_gbp DESC NULLS LAST, award_key LIMIT ? OFFSET ?""",
+                                [NATIONAL_PROVIDER_REGIONS] + params + [today, add_months(today, months), limit,
+                                                                        offset]).df()
+
+
+def ending_summary(con, filters: Filters, today: date, months: int = ENDING_MONTHS) -> dict:
+    """The contracts ending in that window, summed: award rows, awards (a joint award once),
+    value, and the awards and value of those with national providers."""
+    rows, params = filters.rows()
+    found = con.cursor().execute(f"""
+        SELECT count(*), coalesce({AWARD_COUNT}, 0), coalesce(sum(value_gbp), 0),
+               coalesce({AWARD_COUNT} FILTER (regions_served >= ?), 0),
+               coalesce(sum(value_gbp) FILTER (regions_served >= ?), 0)
+        FROM {rows} JOIN supplier_footprint USING (supplier_key)
+        WHERE contract_end BETWEEN ? AND ?""",
+                                 [NATIONAL_PROVIDER_REGIONS] * 2 + params + [today, add_months(today, months)]).fetchone()
+    rows, *sums = found
+    return dict(zip(("rows", "awards", "value_gbp", "national_awards", "national_value_gbp"), (rows, *map(float, sums))))
 
 
 # --- data coverage --------------------------------------------------------------------------
@@ -432,122 +375,18 @@ def coverage(con, filters: Filters) -> pd.DataFrame:
                                  params).fetchone()
     total, *missing = found
     items = [(key, label) for key, label, _ in COVERAGE] + [("any", "Any of these")]
-    return pd.DataFrame({"gap": [k for k, _ in items], "label": [label for _, label in items],
-                         "rows": total, "missing": missing,
-                         "share": [m / total if total else None for m in missing]})
-
-
-# --- readings -------------------------------------------------------------------------------
-
-def ranks_sentence(ranks: pd.DataFrame, council: str, measure: str) -> str:
-    """ "Leeds City Council is joint 1st of 2 metropolitan borough councils ... for % local by value." """
-    row = ranks.loc[ranks["measure"] == f"local_{measure}_share"].iloc[0]
-    texts = [row[c] for c in ranks.columns if c.endswith("_rank_text")]
-    if not texts:
-        return f"{council} has no peers with awards under these filters."
-    if texts[0].startswith("not ranked"):
-        return f"{council} is {texts[0]}."
-    return f"{council} is " + "; ".join(texts) + "."
-
-
-def peers_sentence(members: pd.DataFrame, council: str, group: str, measure: str, left_out: int = 0) -> str:
-    """ "Among 2 metropolitan borough councils, % local by value runs from 0% to 22%; Leeds ... 22%." """
-    column = f"local_{measure}_share"
-    compared = members[members["ranked"]]
-    values = compared[column].dropna()
-    mine = members.loc[members["council"] == council].iloc[0] if (members["council"] == council).any() else None
-    fewer = (f" {left_out} more {'has' if left_out == 1 else 'have'} fewer than {definitions.MIN_VALUED_AWARDS} valued "
-             f"awards and {'is' if left_out == 1 else 'are'} not compared." if left_out else "")
-    if mine is None:
-        return f"No figures for {group} under these filters." + fewer
-    if not mine["ranked"]:
-        return (f"{council} has {count(mine['valued_awards'])} with a value under these filters: too few "
-                f"awards to say how it compares (at least {definitions.MIN_VALUED_AWARDS} are needed)." + fewer)
-    if len(values) < 2:
-        return f"No other {group} have enough valued awards to compare with {council}." + fewer
-    words = "by value" if measure == "value" else "by count"
-    return (f"Among {len(values)} {group} with at least {definitions.MIN_VALUED_AWARDS} valued awards, % local {words} runs "
-            f"from {pct(values.min())} to {pct(values.max())} (median {pct(values.median())}); "
-            f"{council}: {pct(mine[column])}." + fewer)
-
-
-def suppliers_sentence(frame: pd.DataFrame, council: str, measure: str) -> str:
-    """ "The largest supplier to Leeds City Council is Pennine Roads Ltd, with 67% of its award value (£300k)." """
-    if frame.empty:
-        return f"No awards by {council} match these filters."
-    if measure == "value" and not frame["value_gbp"].sum():
-        measure = "count"  # no supplier has a usable value: say who won most awards instead
-    top = frame.iloc[0] if measure == "value" else frame.sort_values("awards", ascending=False, kind="stable").iloc[0]
-    share, amount = ((top["value_share"], money(top["value_gbp"])) if measure == "value"
-                     else (top["count_share"], count(top["awards"])))
-    words = "award value" if measure == "value" else "awards"
-    national = int(frame["national_provider"].sum())
-    listed = (("the one supplier listed is not a national provider" if len(frame) == 1 else
-               f"none of the {len(frame)} suppliers listed is a national provider") if not national else
-              "the one supplier listed is a national provider" if len(frame) == 1 else
-              f"{national} of the {len(frame)} suppliers listed {'is a national provider' if national == 1 else 'are national providers'}")
-    return (f"The largest supplier to {council} is {top['supplier_name']}, with {pct(share)} of its {words} "
-            f"({amount}); {listed}.")
-
-
-def suppliers_alt(frame: pd.DataFrame, measure: str) -> str:
-    """A text description of the top suppliers chart: every bar, its amount and share."""
-    column, share = ("value_gbp", "value_share") if measure == "value" else ("awards", "count_share")
-    bars = "; ".join(
-        f"{r['supplier_name']}{' (national provider)' if r['national_provider'] else ''} "
-        f"{money(r[column]) if measure == 'value' else count(r[column])} ({pct(r[share])})"
-        for _, r in frame.iterrows())
-    return f"Bar chart of the largest suppliers by {'value' if measure == 'value' else 'number of awards'}: {bars}."
-
-
-def national_sentence(summary: dict, council: str) -> str:
-    """ "National providers won £1.2m (34%) of Leeds City Council's award value, 12% of its awards." """
-    if not summary["suppliers"]:
-        return (f"None of {council}'s suppliers under these filters won awards from buyers in "
-                f"{NATIONAL_PROVIDER_REGIONS} or more regions.")
-    who = "1 national provider" if summary["suppliers"] == 1 else f"{summary['suppliers']:,} national providers"
-    return (f"{who} won {money(summary['value_gbp'])} "
-            f"({pct(summary['value_share'])}) of {council}'s award value and {pct(summary['count_share'])} "
-            f"of its awards.")
-
-
-def ending_sentence(frame: pd.DataFrame, council: str, today: date, months: int = ENDING_MONTHS) -> str:
-    """ "3 of Leeds City Council's contracts, worth £1.2m, end by 24 Nov 2028; 1 is with a national provider." """
-    until = add_months(today, months)
-    if frame.empty:
-        return (f"None of {council}'s contracts under these filters has an end date between "
-                f"{today:%d %b %Y} and {until:%d %b %Y}.")
-    national = frame.loc[frame["national_provider"].astype(bool)]
-    awards = (1.0 / frame["n_suppliers"]).sum()
-    national_awards_ = (1.0 / national["n_suppliers"]).sum()
-    with_national = (f"{national_awards_:,.0f} of them, worth {money(national['value_gbp'].sum())}, "
-                     "with national providers" if round(national_awards_) else "none with a national provider")
-    return (f"{_contracts(awards)} of {council}'s, worth {money(frame['value_gbp'].sum())}, "
-            f"{'ends' if round(awards) == 1 else 'end'} between {today:%d %b %Y} and {until:%d %b %Y}; "
-            f"{with_national}.")
-
-
-def _contracts(n: float) -> str:
-    return "One contract" if round(n) == 1 else f"{n:,.0f} contracts"
+    return pd.DataFrame({"gap": [k for k, _ in items], "gap_label": [label for _, label in items],
+                         "gap_rows": missing, "council_rows": total,
+                         "gap_share": [m / total if total else None for m in missing]})
 
 
 def coverage_against(con, filters: Filters, council: str, peers: tuple[str, ...]) -> pd.DataFrame:
     """The council's coverage beside its peers' (all their rows together), same filters."""
     mine = coverage(con, council_filters(filters, council))
     theirs = coverage(con, replace(peer_filters(filters), buyers=tuple(peers)))
-    mine["peers_rows"] = theirs["rows"]
-    mine["peers_missing"] = theirs["missing"]
-    mine["peers_share"] = theirs["share"]
+    mine["peers_rows"] = theirs["council_rows"]
+    mine["peers_gap_rows"] = theirs["gap_rows"]
+    mine["peers_gap_share"] = theirs["gap_share"]
     return mine
 
 
-def coverage_sentence(frame: pd.DataFrame, council: str) -> str:
-    """ "Of Leeds City Council's 3 award rows, 0% lack a value, 0% a supplier postcode, 0% a size." """
-    by_gap = frame.set_index("gap")
-    total = int(by_gap.loc["value", "rows"])
-    if not total:
-        return f"No awards by {council} match these filters."
-    return (f"Of {council}'s {total:,} award row{'' if total == 1 else 's'}, {pct(by_gap.loc['value', 'share'])} "
-            "have no value, "
-            f"{pct(by_gap.loc['postcode', 'share'])} no supplier postcode (so locality is unknown) and "
-            f"{pct(by_gap.loc['size', 'share'])} no size.")

@@ -1,7 +1,8 @@
 """The Council scorecard page: a council picked by name or by postcode, its figures equal to
 hand sums over tests/app_fixtures.AWARDS, its ranks among peers, its suppliers' footprint,
-its contracts ending soon and its data coverage."""
+its contracts ending soon and its data coverage; its blocks, their readings and columns."""
 
+import importlib.util
 import json
 from datetime import date, timedelta
 
@@ -11,9 +12,13 @@ from loaders.storage import store
 from loaders.storage.loading import import_files
 from queries import scorecard as sc
 from queries.filters import Filters
-from queries.overview import summary, trend
+from queries.overview import GROUP_LABELS, summary, trend
+from readings import scorecard as words
 from tests.app_fixtures import AWARDS, LOOKUP, release
+from tests.conftest import ROOT
 from tests.test_app import LOCALITY, SME, VCSE, metrics, share
+from ui import registry
+from ui.blocks import Chart, View
 
 pytestmark = pytest.mark.usefixtures("small_numbers_off")  # figures on a few awards
 
@@ -54,6 +59,46 @@ def extra_store(tmp_path_factory):
     path = folder / "extra.duckdb"
     import_files([folder / "awards.json"], path, [folder / "lookup.csv"])
     return path
+
+
+# A third: Leeds awards one contract jointly to three suppliers (each on it, each carrying a
+# third of it by count), and two more to one of them alone.
+JOINT = ((LEEDS, "LS1 1UR", "Pennine Roads Ltd", "2 High St, Bradford BD1 1AA", "large", False, 90_000, "2024-02-01"),
+         (LEEDS, "LS1 1UR", "Pennine Roads Ltd", "2 High St, Bradford BD1 1AA", "large", False, 60_000, "2024-03-01"),
+         (LEEDS, "LS1 1UR", "Pennine Roads Ltd", "2 High St, Bradford BD1 1AA", "large", False, 10_000, "2024-04-01"))
+PARTNERS = (("Aireside Care CIC", "1 Mill Lane, Leeds, LS6 2AB"),
+            ("Northern Digital Ltd", "3 Deansgate, Manchester, M1 1AA"))
+
+
+@pytest.fixture(scope="module")
+def joint_store(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("scorecard-joint")
+    releases = [release(index, award) for index, award in enumerate(JOINT)]
+    for n, (name, address) in enumerate(PARTNERS):
+        releases[0]["parties"].append({"id": f"P{n}", "name": name, "roles": ["supplier"],
+                                       "address": {"streetAddress": address}, "details": {"scale": "sme"}})
+        releases[0]["awards"][0]["suppliers"].append({"id": f"P{n}", "name": name})
+    (folder / "awards.json").write_text(json.dumps({"releases": releases}))
+    (folder / "lookup.csv").write_text(LOOKUP)
+    path = folder / "joint.duckdb"
+    import_files([folder / "awards.json"], path, [folder / "lookup.csv"])
+    return path
+
+
+@pytest.fixture(scope="module")
+def page():
+    """The page's module, not drawn (its blocks, settings and example hook)."""
+    spec = importlib.util.spec_from_file_location("pages.scorecard", ROOT / "pages" / "scorecard.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def run(small_store):
+    con = store.read_only(small_store)
+    yield lambda function, *args: function(con, *args)
+    con.close()
 
 
 def texts(app) -> list[str]:
@@ -172,14 +217,15 @@ def test_ranks_among_peers(small_store):
     assert groups["type"] == ("metropolitan borough councils", (LEEDS, MANCHESTER))
     assert groups["region"] == ("councils in Yorkshire and The Humber", (LEEDS,))
     assert groups["list"] == ("councils on your list", (ESSEX, LEEDS))
-    ranks = sc.rank_table(table, LEEDS, groups).set_index("measure")
+    ranks = words.ranks_shown(sc.rank_table(table, LEEDS, groups)).set_index("measure")
     assert ranks.loc["local_value_share", "type_rank_text"] == \
         "1st of 2 metropolitan borough councils for % local by value"
     # % local by count: Leeds 1 of 3 awards, Essex 1 of 2
     assert ranks.loc["local_count_share", "list_rank_text"] == "2nd of 2 councils on your list for % local by count"
     assert ranks.loc["local_count_share", "list_median"] == pytest.approx((1 / 3 + 1 / 2) / 2)
     assert ranks.loc["value_gbp", "region_rank_text"].startswith("the only one of the councils in Yorkshire")
-    manchester = sc.rank_table(table, MANCHESTER, sc.peer_groups(table, MANCHESTER, ())).set_index("measure")
+    manchester = words.ranks_shown(sc.rank_table(table, MANCHESTER, sc.peer_groups(table, MANCHESTER, ())))
+    manchester = manchester.set_index("measure")
     assert manchester.loc["local_value_share", "type_rank_short"] == "2nd of 2"
     assert "list" not in sc.peer_groups(table, MANCHESTER, ())
 
@@ -189,15 +235,41 @@ def test_page_shows_the_ranks(open_page, small_store):
     sentence = next(t for t in texts(app) if t.startswith(f"{LEEDS} is "))
     assert "1st of 2 metropolitan borough councils for % local by value" in sentence
     assert "1st of 2 councils on your list for % local by value" in sentence
-    ranks = app.dataframe[0].value.set_index("measure")
-    assert ranks.loc["local_count_share", "list_rank_short"] == "2nd of 2"
+    ranks = app.dataframe[0].value.set_index("measure_label")
+    assert ranks.loc["Local (by count)", "list_rank_short"] == "2nd of 2"
     peers = app.dataframe[1].value
     assert peers["council"].tolist() == [LEEDS, MANCHESTER]  # same type, highest % local first
     assert peers["this_council"].tolist() == ["yes", "no"]  # flags read yes / no / unknown
 
 
+def test_the_rank_table_reads_in_sentence_case_with_a_column_per_peer_group(open_page, small_store):
+    app = open_page(small_store, "scorecard", council=LEEDS)
+    ranks = app.dataframe[0].value
+    assert ranks["measure_label"].tolist() == [
+        "Total award value", "Awards", "Local (by value)", "Local (by count)", "SME (by value)", "SME (by count)",
+        "VCSE (by value)", "VCSE (by count)"]  # as the figures above it read, not "total award value"
+    assert list(ranks.columns) == ["measure_label", "council_text", "type_median_text", "type_rank_short",
+                                   "region_median_text", "region_rank_short"]  # no list chosen: no list columns
+    assert ranks["council_text"].tolist()[:2] == ["£450k", "3"]
+    assert ("Peer groups: same council type, metropolitan borough councils (2); same region, councils in "
+            "Yorkshire and The Humber (1).") in [c.value for c in app.caption]
+    listed = open_page(small_store, "scorecard", council=LEEDS, peers=[ESSEX]).dataframe[0].value
+    assert list(listed.columns)[-2:] == ["list_median_text", "list_rank_short"]
+
+
+def test_no_code_reaches_a_cell(open_page, extra_store):
+    app = open_page(extra_store, "scorecard", council=LEEDS)
+    assert len(app.dataframe) == 6  # ranks, peers, suppliers, national providers, contracts ending, coverage
+    for table in (d.value for d in app.dataframe):
+        assert not {"measure", "gap", "council_type", "area_code", "supplier_key", "group"} & set(table.columns)
+        if "locality" in table:
+            assert set(table["locality"].dropna()) <= set(GROUP_LABELS.values())
+        for flag in {"this_council", "supplier_vcse", "national_provider"} & set(table.columns):
+            assert set(table[flag]) <= {"yes", "no", "unknown"}
+
+
 def test_ordinals_and_months():
-    assert [sc.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == \
+    assert [words.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == \
         ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th"]
     assert sc.add_months(date(2024, 2, 29), 24) == date(2026, 2, 28)
     assert sc.add_months(date(2024, 11, 30), 3) == date(2025, 2, 28)
@@ -214,7 +286,7 @@ def test_charts_draw_the_query_results(open_page, small_store):
     leeds = sc.council_filters(Filters(), LEEDS)
     with store.read_only(small_store) as con:
         years = trend(summary(con, leeds), "value")
-        suppliers = sc.top_suppliers(con, leeds, "value", 15)
+        suppliers = words.supplier_labels(sc.top_suppliers(con, leeds, "value", 15))
     assert years["financial_year"].tolist() == ["2023-24", "2024-25"]
     assert trend_chart["data"][0]["x"] == ["2023-24", "2024-25 (part year)"]  # the data end in June 2024
     assert trend_chart["data"][0]["y"] == pytest.approx([100_000 / 400_000, 0.0])
@@ -236,6 +308,23 @@ def test_count_switch_draws_counts(open_page, small_store):
             "none of the 3 suppliers listed is a national provider.") in texts(app)
 
 
+def test_suppliers_by_count_are_whole_awards_a_joint_award_one_for_each_supplier(open_page, joint_store):
+    app = open_page(joint_store, "scorecard", council=LEEDS, measure="By count")
+    assert metrics(app)["Awards"] == "3"
+    bar = charts(app)[1]["data"][0]
+    assert bar["y"] == ["Pennine Roads Ltd", "Aireside Care CIC", "Northern Digital Ltd"]
+    assert bar["x"] == [3, 1, 1]  # the awards each is on (not 2.33, 0.33, 0.33)
+    assert bar["text"] == ["3 (100%)", "1 (33%)", "1 (33%)"]
+    assert (f"The largest supplier to {LEEDS} is Pennine Roads Ltd, with 100% of its awards (3 awards); "
+            "none of the 3 suppliers listed is a national provider.") in texts(app)
+    assert any("an award won jointly counts as one whole award for each of its suppliers" in c.value
+               for c in app.caption)
+    table = next(d.value for d in app.dataframe if "supplier_home" in d.value)
+    assert table["awards"].tolist() == [3, 1, 1]
+    by_value = charts(open_page(joint_store, "scorecard", council=LEEDS))[1]["data"][0]
+    assert by_value["x"] == pytest.approx([100_000, 30_000, 30_000])  # a third of the £90k award each
+
+
 # --- suppliers, footprint and national providers ---------------------------------------------
 
 def test_footprint_on_the_small_store(small_store):
@@ -249,7 +338,7 @@ def test_footprint_on_the_small_store(small_store):
 def test_national_provider_footprint(extra_store):
     leeds = sc.council_filters(Filters(), LEEDS)
     with store.read_only(extra_store) as con:
-        suppliers = sc.top_suppliers(con, leeds, "value")
+        suppliers = words.supplier_labels(sc.top_suppliers(con, leeds, "value"))
         national = sc.national_awards(con, leeds)
         summary = sc.national_summary(con, leeds)
     assert sc.NATIONAL_PROVIDER_REGIONS == 3
@@ -288,6 +377,21 @@ def test_contracts_ending_within_24_months(extra_store):
     assert BOLD in edge["supplier_name"].tolist()
 
 
+def test_contracts_ending_a_page_at_a_time_and_their_sums(extra_store):
+    leeds = sc.council_filters(Filters(), LEEDS)
+    later = TODAY + timedelta(days=200)  # the Bold contract (ends in 30 months) only
+    with store.read_only(extra_store) as con:
+        every = sc.ending_contracts(con, leeds, TODAY - timedelta(days=60), 36)
+        pages = [sc.ending_contracts(con, leeds, TODAY - timedelta(days=60), 36, 1, offset) for offset in (0, 1, 2)]
+        summed = sc.ending_summary(con, leeds, TODAY - timedelta(days=60), 36)
+        assert sc.ending_summary(con, leeds, later) == {"rows": 1, "awards": 1.0, "value_gbp": 40_000.0,
+                                                         "national_awards": 0.0, "national_value_gbp": 0.0}
+    assert every["supplier_name"].tolist() == ["Aireside Care CIC", NATIONAL, BOLD]
+    assert [p["supplier_name"].tolist() for p in pages] == [["Aireside Care CIC"], [NATIONAL], [BOLD]]
+    assert summed == {"rows": 3, "awards": 3.0, "value_gbp": 600_000.0, "national_awards": 1.0,
+                      "national_value_gbp": 500_000.0}
+
+
 def test_page_lists_contracts_ending(open_page, extra_store):
     app = open_page(extra_store, "scorecard", council=LEEDS)
     until = sc.add_months(TODAY, 24)
@@ -312,13 +416,47 @@ def test_coverage(small_store):
         manchester = sc.coverage(con, sc.council_filters(Filters(), MANCHESTER)).set_index("gap")
         essex = sc.coverage(con, sc.council_filters(Filters(), ESSEX)).set_index("gap")
         leeds = sc.coverage_against(con, Filters(), LEEDS, (LEEDS, MANCHESTER)).set_index("gap")
-    assert manchester["share"].to_dict() == {"value": 0, "postcode": 1, "size": 1, "any": 1}
-    assert essex["missing"].to_dict() == {"value": 0, "postcode": 1, "size": 0, "any": 1}  # the Dublin supplier
-    assert leeds["missing"].to_dict() == {"value": 0, "postcode": 0, "size": 0, "any": 0}
-    assert leeds["peers_share"].to_dict() == {"value": 0, "postcode": 0.25, "size": 0.25, "any": 0.25}
+    assert manchester["gap_share"].to_dict() == {"value": 0, "postcode": 1, "size": 1, "any": 1}
+    assert essex["gap_rows"].to_dict() == {"value": 0, "postcode": 1, "size": 0, "any": 1}  # the Dublin supplier
+    assert leeds["gap_rows"].to_dict() == {"value": 0, "postcode": 0, "size": 0, "any": 0}
+    assert leeds["peers_gap_share"].to_dict() == {"value": 0, "postcode": 0.25, "size": 0.25, "any": 0.25}
 
 
 def test_page_shows_coverage(open_page, small_store):
     app = open_page(small_store, "scorecard", council=MANCHESTER)
     assert (f"Of {MANCHESTER}'s 1 award row, 0% have no value, 100% no supplier postcode (so locality is "
             f"unknown) and 100% no size.") in texts(app)
+
+
+# --- the page's blocks ------------------------------------------------------------------------
+
+def test_the_settings_for_tests_name_a_council_of_the_example_link(page, run):
+    assert page.INPUTS["council"] == registry.page("scorecard").example["council"] == LEEDS
+    assert page.example_inputs(run) == {"council": LEEDS}  # the council with the most awards
+    names = [block.name for block in page.BLOCKS]
+    assert names == ["scorecard-ranks", "scorecard-peers-type", "scorecard-peers-region", "scorecard-peers-list",
+                     "scorecard-trend", "scorecard-suppliers", "scorecard-suppliers-table", "scorecard-national",
+                     "scorecard-ending", "scorecard-coverage"]  # the old keys and file names
+
+
+@pytest.mark.parametrize("settings", [{}, {"peers": (ESSEX,)}, {"other_bodies": True}, {"council": MANCHESTER}])
+def test_every_block_with_a_list_other_bodies_or_another_council(page, run, settings):
+    view = View(Filters()).having(**{**page.INPUTS, **settings})
+    for block in page.BLOCKS:
+        if isinstance(block, Chart):
+            frame = block.data(run, view)
+            assert block.reading(frame, view).strip() and block.alt(frame, view).strip(), block.name
+            continue
+        total = block.total(run, view)
+        every = block.rows(run, view, None, 0)
+        assert len(every) == total and set(block.columns) <= set(every.columns), block.name
+        assert block.reading is None or block.reading(run, view, total).strip(), block.name
+    listed = page.PEERS["list"].rows(run, view, None, 0)["council"].tolist()
+    assert listed == ([LEEDS, ESSEX] if settings.get("peers") else [])
+
+
+def test_a_council_without_awards_gives_empty_blocks(page, run):
+    view = View(Filters(date_from=date(2030, 1, 1))).having(**page.INPUTS)
+    for block in page.BLOCKS:
+        frame = block.data(run, view) if isinstance(block, Chart) else block.rows(run, view, None, 0)
+        assert frame.empty or block.name == "scorecard-coverage", block.name

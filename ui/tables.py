@@ -82,6 +82,19 @@ COLUMNS = {
     "award_id": Column("Award id"),
     "reason_not_divided_into_lots": Column("Reason for not dividing into lots"),
     "notice_url": Column("Notice", "link"),
+    # The Council scorecard's rank table (per peer group: same council type, same region, your
+    # list; a note under it names each group's councils) and its data coverage table
+    "measure_label": Column("Measure"),
+    "council_text": Column("This council"),
+    **{f"{key}_{part}": Column(f"{what}, {group}", help=helps)
+       for key, group in (("type", "same council type"), ("region", "same region"), ("list", "your list"))
+       for part, what, helps in (("median_text", "Median", "Each ranked council counts once, whatever its size"),
+                                 ("rank_short", "Rank", "1 is the highest figure; equal figures share a rank"))},
+    "gap_label": Column("Award rows with"),
+    "gap_rows": Column("This council (rows)", "count"),
+    "council_rows": Column("Of rows", "count"),
+    "gap_share": Column("This council", "share"),
+    "peers_gap_share": Column("Peer councils", "share", help="All the peer councils' award rows together"),
     # The Methodology page's coverage, data-quality and per-source tables
     "figure": Column("Figure"),
     "store_rows": Column("Rows (whole store)", "count"),
