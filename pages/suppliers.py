@@ -4,6 +4,7 @@
 import streamlit as st
 
 from queries import suppliers
+from queries.filters import Filters
 from readings import suppliers as words
 from ui import blocks, charts, widgets
 from ui.blocks import Chart, Table, View, by_measure
@@ -50,6 +51,12 @@ BLOCKS = (
                                                                view["supplier"])),
           page_size=suppliers.AWARDS_SHOWN, page_key=AWARDS_PAGE),
 )
+
+
+def example_inputs(run) -> dict:
+    """Settings that show every block with data on any store: the largest supplier picked."""
+    largest = run(suppliers.top_suppliers, Filters(), "value", "", 1, 0)
+    return {"supplier": largest["supplier_key"].iloc[0]} if len(largest) else {}
 
 
 def _first_page(key: str):

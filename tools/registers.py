@@ -13,7 +13,7 @@ import csv
 import json
 from pathlib import Path
 
-TARGET = Path(__file__).resolve().parents[1] / "loaders" / "registers"
+TARGET = Path(__file__).resolve().parents[1] / "loaders" / "geography" / "registers"
 COUNCIL_COLUMNS = (
     "local-authority-code", "official-name", "nice-name", "gss-code", "start-date", "end-date", "replaced-by",
     "nation", "region", "local-authority-type", "local-authority-type-name", "county-la", "combined-authority",

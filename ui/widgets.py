@@ -6,15 +6,12 @@ import threading
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import streamlit as st
 
 from loaders.errors import StoreError
 from loaders.storage import store
-from queries import overview, quality, years
-from queries.export import about, csv_bytes, xlsx_bytes
+from queries import overview, quality
 from queries.filters import CHOICES, LOCAL_KM, MEASURE_LABELS, Filters, ignored_in_link, local_label
-from ui import tables
 
 
 _connections: dict[tuple[str, float], duckdb.DuckDBPyConnection] = {}
@@ -136,53 +133,10 @@ def footer(facts: dict) -> None:
                "under the Open Government Licence v3.0.")
 
 
-def data_period(filters: Filters):
-    """The days the data under these filters covers (to mark part financial years)."""
-    return years.period_of(query(overview.store_facts), filters)
-
-
 def left_out_line(filters: Filters) -> None:
     """The one line under value totals: how many awards, and how much value, each value flag
     leaves out of them (over £1bn, negative, other currencies, placeholders)."""
     st.caption(quality.left_out_sentence(query(quality.left_out, filters)))
-
-
-# --- Until every page declares its blocks (ui/blocks.py) --------------------------------
-
-def measure_switch() -> str:
-    """By value or by count: the sidebar's switch (bound to the URL), shared by every page."""
-    return st.session_state.get("measure") or "value"
-
-
-def chart_block(title: str, figure, frame: pd.DataFrame, reading: str, alt: str, filters: Filters,
-                name: str) -> None:
-    """A chart with its one-sentence reading, a text description (alt), and downloads of
-    exactly the data it draws as CSV and XLSX (with an About sheet)."""
-    st.subheader(title)
-    st.text(reading)  # plain text: names in readings are never rendered as Markdown
-    st.plotly_chart(figure, key=f"chart-{name}",
-                    config={"displaylogo": False,
-                            "toImageButtonOptions": {"filename": f"{name}_{filters.slug()}"}})
-    st.caption(f"Chart description: {plain(alt)}")
-    data_downloads(frame, filters, name)
-
-
-def data_downloads(frame: pd.DataFrame, filters: Filters, name: str) -> None:
-    """CSV and XLSX of `frame`, formula-safe, named after the view; each file is made only
-    when its button is clicked, so a rerun does not pay for every chart's downloads."""
-    stem = f"{name}_{filters.slug()}"
-    left, right = st.columns(2)
-    left.download_button("Download data (CSV)", lambda: csv_bytes(tables.for_download(frame)), file_name=f"{stem}.csv",
-                         mime="text/csv", key=f"csv-{name}", on_click="ignore")
-    right.download_button("Download data (XLSX)", lambda: xlsx_bytes(tables.for_download(frame), _about(filters)),
-                          file_name=f"{stem}.xlsx", key=f"xlsx-{name}", on_click="ignore",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-def _about(filters: Filters):
-    facts = query(overview.store_facts)
-    return about(filters.describe(), f"{', '.join(facts['sources'])} notices (OCDS), "
-                                     f"awards dated {facts['first_award_date']} to {facts['last_award_date']}")
 
 
 def plain(text: str) -> str:
