@@ -68,17 +68,26 @@ def other_bodies_sentence(added: dict, included: bool) -> str:
     return f"Council buyers only. The {what} would add {amount}."
 
 
+def _compared(frame: pd.DataFrame, measure: str, more: str = "") -> tuple[str, pd.DataFrame, str | None]:
+    """The share column, the areas with enough valued awards to compare (small numbers), and
+    the sentence to say instead when there are none."""
+    column = SHARE_COLUMNS[measure]
+    compared = frame[frame[column].notna() & frame["compared"]]
+    if frame.empty:
+        return column, compared, "No awards match these filters."
+    if compared.empty:
+        return column, compared, (f"No council area has {definitions.MIN_VALUED_AWARDS} or more valued awards under "
+                                  f"these filters: too few awards to compare areas.{more}")
+    return column, compared, None
+
+
 def council_map_reading(frame: pd.DataFrame, measure: str) -> str:
     """ "Across 3 council areas, the local share of award value ranges from 0% (Manchester) to
     25% (Essex). £10k is not on the map: its buyers could not be placed." Only areas with
     enough valued awards are compared (small numbers)."""
-    column = SHARE_COLUMNS[measure]
-    compared = frame[frame[column].notna() & frame["compared"]]
-    if frame.empty:
-        return "No awards match these filters."
-    if compared.empty:
-        return (f"No council area has {definitions.MIN_VALUED_AWARDS} or more valued awards under these filters: too few "
-                "awards to compare areas.")
+    column, compared, none = _compared(frame, measure)
+    if none:
+        return none
     top = compared.sort_values(column, ascending=False, kind="stable").iloc[0]
     low = compared.sort_values(column, ascending=True, kind="stable").iloc[0]
     if len(compared) == 1:
@@ -118,13 +127,9 @@ def council_map_alt(frame: pd.DataFrame, measure: str, shapes: bool) -> str:
 def council_table_reading(frame: pd.DataFrame, measure: str) -> str:
     """ "Essex has the highest local share of award value (20%), Manchester the lowest (0%)."
     over the areas with enough valued awards to compare."""
-    column = SHARE_COLUMNS[measure]
-    compared = frame[frame[column].notna() & frame["compared"]]
-    if frame.empty:
-        return "No awards match these filters."
-    if compared.empty:
-        return (f"No council area has {definitions.MIN_VALUED_AWARDS} or more valued awards under these filters: too few "
-                "awards to compare areas. Their figures are in the download.")
+    column, compared, none = _compared(frame, measure, " Their figures are in the download.")
+    if none:
+        return none
     top, low = compared.iloc[0], compared.iloc[-1]
     if len(compared) == 1:
         return f"{top['council_area']}: {pct(top[column])} {MEASURE_WORDS[measure]} went to local suppliers."
