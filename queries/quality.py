@@ -10,7 +10,6 @@ import pandas as pd
 from loaders.normalising.normalise import UNNAMED_SUPPLIER
 from loaders.storage import store
 from queries.filters import Filters
-from queries.formatting import count, money
 
 # (figure, SQL condition on an award row, why it happens). The conditions are those of
 # loaders.info._quality, so the store column equals `info`.
@@ -130,16 +129,3 @@ def left_out(con, filters: Filters) -> pd.DataFrame:
         FROM {rows} WHERE value_flag IS NOT NULL GROUP BY 1""", params).df()
     frame = pd.DataFrame({"flag": list(LEFT_OUT_WORDS)}).merge(found, on="flag", how="left")
     return frame.fillna({"awards": 0}).astype({"awards": int})
-
-
-def left_out_sentence(frame: pd.DataFrame) -> str:
-    """ "Left out of value totals: 2 awards over £1bn (£3.4bn) and 1 a placeholder of £1 or
-    less; they still count by number of awards." """
-    parts = [f"{count(row.awards)} {LEFT_OUT_WORDS[row.flag]}"
-             + (f" ({money(row.value_gbp)})" if row.flag in ("over_1bn", "negative") else "")
-             for row in frame.itertuples() if row.awards]
-    if not parts:
-        return ("No award value is left out of these totals (none over £1bn, negative, in another currency "
-                "or a placeholder of £1 or less).")
-    listed = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
-    return f"Left out of value totals: {listed}; they still count by number of awards."

@@ -5,10 +5,10 @@ import pandas as pd
 
 from loaders import definitions
 from loaders.definitions import CAVEATS, DEFINITIONS
-from queries import years
 from queries.formatting import count, money, pct
 from queries.locality import GROUPS, NO_AREA, SHARE_COLUMNS, placed
 from queries.measures import MEASURE
+from readings import years as year_words
 from readings.breakdowns import MEASURE_WORDS
 
 
@@ -37,7 +37,7 @@ def year_reading(frame: pd.DataFrame, measure: str) -> str:
     shares = frame.pivot(index="financial_year", columns="group", values=column)
     per_year["local_share"] = per_year["financial_year"].map(shares["local"])
     words = MEASURE[measure].noun
-    sentence = years.change_sentence(per_year, "local_share", words, "went to local suppliers", measure)
+    sentence = year_words.change_sentence(per_year, "local_share", words, "went to local suppliers", measure)
     last = per_year["financial_year"].iloc[-1]
     if shares.loc[last, "unknown"] and not sentence.startswith("Too few"):
         sentence += f" In {last} the location of {pct(shares.loc[last, 'unknown'])} is unknown."

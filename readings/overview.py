@@ -7,6 +7,7 @@ from loaders import definitions
 from queries import years
 from queries.formatting import count, money, pct
 from queries.measures import MEASURE
+from readings import years as year_words
 
 
 def headline_sentence(figures: dict, area: str | None, local_km: int | None = None) -> str:
@@ -32,7 +33,7 @@ def trend_sentence(frame: pd.DataFrame, measure: str, whose: str | None = None) 
     """ "In 2024-25, 31% of award value went to local suppliers, up from 27% in 2021-22." (part
     years and years with too few awards are handled as queries.years says)."""
     words = MEASURE[measure].noun
-    return years.change_sentence(frame, "local_share", f"{whose}'s {words}" if whose else words,
+    return year_words.change_sentence(frame, "local_share", f"{whose}'s {words}" if whose else words,
                                  "went to local suppliers", measure)
 
 

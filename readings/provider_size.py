@@ -8,6 +8,7 @@ from queries import years
 from queries.formatting import money, pct
 from queries.measures import MEASURE
 from queries.provider_size import NO_CPV, OTHER, SPLIT_WORDS
+from readings import years as year_words
 
 
 def _shares(frame: pd.DataFrame, key, measure: str) -> dict:
@@ -28,7 +29,7 @@ def year_sentence(frame: pd.DataFrame, measure: str) -> str:
     shares = frame.pivot(index="key", columns="group", values=column)
     per_year["sme_share"] = per_year["key"].map(shares["SME"])
     words = MEASURE[measure].noun
-    sentence = years.change_sentence(per_year, "sme_share", words, "went to SMEs (not VCSE)", measure)
+    sentence = year_words.change_sentence(per_year, "sme_share", words, "went to SMEs (not VCSE)", measure)
     pair = years.compared_years(per_year, measure)
     if pair is None:
         return sentence

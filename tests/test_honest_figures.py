@@ -20,6 +20,8 @@ from queries import scorecard as sc
 from queries.filters import Filters
 from readings import scorecard as scorecard_words
 from readings import locality as locality_words
+from readings import quality as quality_words
+from readings import years as year_words
 from tests.ocds_factory import award, buyer, release, supplier, write_package
 
 LEEDS, BRADFORD, WEST_NORTHANTS = "Leeds City Council", "City of Bradford Metropolitan District Council", \
@@ -93,7 +95,7 @@ def test_left_out_line_names_each_flag_with_its_value(honest_store):
     with store.read_only(honest_store) as con:
         frame = quality.left_out(con, Filters())
     assert dict(zip(frame["flag"], frame["awards"])) == {"over_1bn": 1, "negative": 1, "non_gbp": 1, "placeholder": 2}
-    assert quality.left_out_sentence(frame) == (
+    assert quality_words.left_out_sentence(frame) == (
         "Left out of value totals: 1 award over £1bn (£2bn), 1 award with a negative value (-£5k), 1 award "
         "valued in another currency and 2 awards with a placeholder value of £1 or less; they still count by "
         "number of awards.")
@@ -215,14 +217,14 @@ def test_part_years_are_marked_with_the_days_covered():
 def test_a_trend_compares_whole_years_and_says_what_it_leaves_out():
     frame = years.mark_part_years(trend_frame((2020, 0.42, 30), (2021, 0.30, 30), (2024, 0.35, 30), (2025, 0.51, 30)),
                                   pd.Series([2020, 2021, 2024, 2025]), PERIOD)
-    assert years.change_sentence(frame, "local_share", "award value", "went to local suppliers", "value") == (
+    assert year_words.change_sentence(frame, "local_share", "award value", "went to local suppliers", "value") == (
         "In 2024-25, 35% of award value went to local suppliers, up from 30% in 2021-22. 2025-26 is left out "
         "of the comparison: the data covers only 1 Apr 2025 to 30 Sep 2025.")
 
 
 def test_a_trend_of_part_years_only_says_so():
     frame = years.mark_part_years(trend_frame((2020, 0.42, 30), (2025, 0.51, 30)), pd.Series([2020, 2025]), PERIOD)
-    assert years.change_sentence(frame, "local_share", "award value", "went to local suppliers", "value") == (
+    assert year_words.change_sentence(frame, "local_share", "award value", "went to local suppliers", "value") == (
         "In 2025-26 (part year: 1 Apr 2025 to 30 Sep 2025), 51% of award value went to local suppliers, up from "
         "42% in 2020-21 (part year: 5 Jan 2021 to 31 Mar 2021).")
 
@@ -230,10 +232,10 @@ def test_a_trend_of_part_years_only_says_so():
 def test_years_with_too_few_awards_are_not_read():
     frame = years.mark_part_years(trend_frame((2021, 0.1, 5), (2022, 0.3, 25), (2023, 0.9, 3)),
                                   pd.Series([2021, 2022, 2023]), (date(2021, 4, 1), date(2024, 3, 31)))
-    assert years.change_sentence(frame, "local_share", "awards", "went to local suppliers", "count") == (
+    assert year_words.change_sentence(frame, "local_share", "awards", "went to local suppliers", "count") == (
         "In 2022-23, 30% of awards went to local suppliers.")
     few = years.mark_part_years(trend_frame((2021, 0.1, 5)), pd.Series([2021]), None)
-    assert years.change_sentence(few, "local_share", "awards", "went", "count").startswith("Too few awards")
+    assert year_words.change_sentence(few, "local_share", "awards", "went", "count").startswith("Too few awards")
 
 
 def test_overview_trend_marks_the_part_years_of_the_store(open_page, honest_store):

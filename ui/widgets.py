@@ -12,6 +12,7 @@ from loaders.errors import StoreError
 from loaders.storage import store
 from queries import overview, quality
 from queries.filters import CHOICES, LOCAL_KM, MEASURE_LABELS, Filters, ignored_in_link, local_label
+from readings import quality as left_out
 
 
 _connections: dict[tuple[str, float], duckdb.DuckDBPyConnection] = {}
@@ -136,7 +137,7 @@ def footer(facts: dict) -> None:
 def left_out_line(filters: Filters) -> None:
     """The one line under value totals: how many awards, and how much value, each value flag
     leaves out of them (over £1bn, negative, other currencies, placeholders)."""
-    st.caption(quality.left_out_sentence(query(quality.left_out, filters)))
+    st.caption(left_out.left_out_sentence(query(quality.left_out, filters)))
 
 
 def plain(text: str) -> str:
