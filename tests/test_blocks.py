@@ -144,3 +144,8 @@ def assert_download_holds(frame: pd.DataFrame, label: str) -> None:
     got = pd.read_csv(io.BytesIO(csv_bytes(expected)), keep_default_na=False)
     assert list(got.columns) == [str(c) for c in expected.columns], label
     assert len(got) == len(expected), label
+
+
+def test_an_unknown_location_reads_unknown_not_a_size_group():
+    frame = pd.DataFrame({"locality": ["unknown", "Unknown", "elsewhere_uk"]})
+    assert tables.shown(frame)["locality"].tolist() == ["Unknown", "Unknown", "Elsewhere in UK"]

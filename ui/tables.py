@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from queries.overview import GROUP_LABELS
+from queries.overview import DIMENSIONS, GROUP_LABELS
 from readings import methodology
 
 
@@ -135,6 +135,11 @@ def _config(name: str, column: Column):
     return st.column_config.TextColumn(column.label, help=column.help)
 
 
+# Locality codes in words; a label already in words (as queries.overview.locality_label gives)
+# is left as it is: "Unknown" is also a provider-size group, with words of its own.
+LOCALITY_WORDS = {code: GROUP_LABELS[code] for code in DIMENSIONS["locality"]}
+
+
 def shown(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame as a table shows it: whole pounds and awards, percentages, words for codes
     and yes / no / unknown for flags. The query's frame itself is left as it is."""
@@ -152,7 +157,7 @@ def shown(frame: pd.DataFrame) -> pd.DataFrame:
         elif column.kind == "flag":
             out[name] = out[name].map({True: "yes", False: "no"}).fillna("unknown")
         elif name == "locality":
-            out[name] = out[name].map(lambda code: GROUP_LABELS.get(code, code))
+            out[name] = out[name].map(lambda code: LOCALITY_WORDS.get(code, code))
         elif name in CODE_WORDS:
             out[name] = out[name].map(lambda code, words=CODE_WORDS[name]:
                                       methodology.in_words(code, words) if isinstance(code, str) else code)
