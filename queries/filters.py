@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
+from queries.measures import MEASURE
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -19,7 +21,6 @@ class Choice:
     label: str  # the widget's label, and the name used in captions and the About sheet
 
 
-MEASURES = {"value": "by award value", "count": "by number of awards"}
 MEASURE_LABELS = {"value": "By value", "count": "By count"}  # the sidebar's switch, and the URL's values
 LOCAL_KM = (0, 5, 10, 20, 30, 50)  # the choices of "Local means": 0 is the buyer's council area
 
@@ -54,8 +55,8 @@ class Filters:
     measure: str = "value"  # how charts count: "value" (award value) or "count" (number of awards)
 
     def __post_init__(self):
-        if self.measure not in MEASURES:
-            raise ValueError(f"measure must be one of {', '.join(MEASURES)}, not {self.measure!r}")
+        if self.measure not in MEASURE:
+            raise ValueError(f"measure must be one of {', '.join(MEASURE)}, not {self.measure!r}")
 
     def without_measure(self) -> "Filters":
         """The same rows with the measure at its default. The measure changes how figures are
@@ -125,7 +126,7 @@ class Filters:
         if self.local_km:
             settings.append((f"local means within {self.local_km} km of the buyer", f"local-within-{self.local_km}km"))
         if self.measure != "value":
-            settings.append((f"charts {MEASURES[self.measure]}", f"by-{self.measure}"))
+            settings.append((f"charts {MEASURE[self.measure].by}", f"by-{self.measure}"))
         return settings
 
 

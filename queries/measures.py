@@ -14,6 +14,7 @@ class Measure:
     base: str  # the awards a share is of: valued_awards (with a usable value), or awards
     axis: str  # an axis title
     noun: str  # "award value" / "awards", as in "31% of award value"
+    by: str  # "by award value" / "by number of awards", as the About sheet names the charts' measure
 
     @property
     def of(self) -> str:
@@ -29,6 +30,6 @@ class Measure:
 
 
 MEASURE = {
-    "value": Measure("value", "value_gbp", "value_share", "valued_awards", "Award value", "award value"),
-    "count": Measure("count", "awards", "count_share", "awards", "Number of awards", "awards"),
+    "value": Measure("value", "value_gbp", "value_share", "valued_awards", "Award value", "award value", "by award value"),
+    "count": Measure("count", "awards", "count_share", "awards", "Number of awards", "awards", "by number of awards"),
 }

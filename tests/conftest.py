@@ -1,6 +1,7 @@
 """Fixtures shared by several test files."""
 
 import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from loaders import definitions
 from loaders.sources import demo
+from loaders.storage import store
 from tests.app_fixtures import build_small_store
 from ui import registry
 
@@ -42,6 +44,19 @@ def small_store(tmp_path_factory) -> Path:
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     yield path
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before, f"a test wrote into {path}"
+
+
+@pytest.fixture(scope="module")
+def small_con(small_store):
+    """A read-only connection to the shared small store, for a test file's queries."""
+    connection = store.read_only(small_store)
+    yield connection
+    connection.close()
+
+
+def chart_specs(app) -> list[dict]:
+    """The Plotly figures an AppTest run drew, as dicts, in page order."""
+    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
 
 
 @pytest.fixture

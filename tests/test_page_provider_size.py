@@ -1,8 +1,6 @@
 """The Provider size page: figures equal sums worked out by hand from tests/app_fixtures.AWARDS,
 and its charts draw their query results."""
 
-import json
-
 import pytest
 
 from loaders.storage import store
@@ -11,6 +9,7 @@ from queries.filters import Filters
 from queries.overview import breakdown, summary
 from readings import provider_size as provider_words
 from tests.app_fixtures import AWARDS
+from tests.conftest import chart_specs
 from ui import provider_size_charts
 
 pytestmark = pytest.mark.usefixtures("small_numbers_off")  # figures on a few awards
@@ -23,23 +22,12 @@ GROUP = ("VCSE", "Large", "SME", "SME", "Large", "Unknown")
 YEAR = ("2023-24", "2023-24", "2024-25", "2023-24", "2023-24", "2021-22")
 
 
-@pytest.fixture(scope="module")
-def con(small_store):
-    connection = store.read_only(small_store)
-    yield connection
-    connection.close()
-
-
-def specs(app) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
-
-
 def total(flags, values=VALUES) -> float:
     return sum(v for f, v in zip(flags, values) if f)
 
 
-def test_provider_split_by_year_equals_hand_sums(con, small_numbers_off):
-    frame = provider_size.provider_split(con, Filters(), "year")
+def test_provider_split_by_year_equals_hand_sums(small_con, small_numbers_off):
+    frame = provider_size.provider_split(small_con, Filters(), "year")
     assert list(dict.fromkeys(frame["key_label"])) == ["2021-22", "2023-24", "2024-25"]
     for year in ("2021-22", "2023-24", "2024-25"):
         for group in ("SME", "VCSE", "Large", "Unknown"):
@@ -54,41 +42,41 @@ def test_provider_split_by_year_equals_hand_sums(con, small_numbers_off):
         "won 0% and large suppliers (not VCSE) 0% in 2024-25.")
 
 
-def test_provider_split_by_category_buyer_type_and_division(con):
-    category = provider_size.provider_split(con, Filters(), "category")
+def test_provider_split_by_category_buyer_type_and_division(small_con):
+    category = provider_size.provider_split(small_con, Filters(), "category")
     assert set(category["key"]) == {"services"}
     assert category["value_gbp"].tolist() == pytest.approx(
         [total([g == group for g in GROUP]) for group in ("SME", "VCSE", "Large", "Unknown")])
-    buyer_type = provider_size.provider_split(con, Filters(), "buyer_type")
+    buyer_type = provider_size.provider_split(small_con, Filters(), "buyer_type")
     assert set(buyer_type["key"]) == {"local authority"}
-    division = provider_size.provider_by_division(con, Filters(), "value")
+    division = provider_size.provider_by_division(small_con, Filters(), "value")
     assert set(division["key_label"]) == {"No CPV code"}      # the fixture notices carry no CPV code
     assert division["value_gbp"].sum() == pytest.approx(sum(VALUES))
     assert provider_words.split_sentence(category, "value", "category") == (
         "For category services, large suppliers (not VCSE) won 68% of award value and SMEs and VCSEs 30%.")
 
 
-def test_largest_awards_to_large_suppliers(con):
-    frame = provider_size.largest_large_awards(con, Filters())
+def test_largest_awards_to_large_suppliers(small_con):
+    frame = provider_size.largest_large_awards(small_con, Filters())
     assert frame["supplier_name"].tolist() == ["Pennine Roads Ltd", '=HYPERLINK("x") Ltd']
     assert frame["value_gbp"].tolist() == [300_000, 80_000]
     assert frame["locality"].tolist() == ["Same region", "Outside UK"]
     assert frame["notice_url"].str.startswith("https://").all()
-    assert provider_size.large_award_rows(con, Filters()) == 2
+    assert provider_size.large_award_rows(small_con, Filters()) == 2
     assert provider_words.largest_sentence(frame) == (
         "The largest award to a large supplier is £300k from Leeds City Council to Pennine Roads Ltd: Contract 1.")
 
 
-def test_provider_page_draws_its_queries(open_page, small_store, con):
+def test_provider_page_draws_its_queries(open_page, small_store, small_con):
     app = open_page(small_store, PAGE)
     assert not app.exception
-    charts = specs(app)
+    charts = chart_specs(app)
     assert len(charts) == 5
-    overall = breakdown(summary(con, Filters()), "provider")
+    overall = breakdown(summary(small_con, Filters()), "provider")
     assert charts[0]["data"][0]["x"] == pytest.approx(overall["value_gbp"].tolist())
     by_hand = [total([g == group for g in GROUP]) for group in ("SME", "VCSE", "Large", "Unknown")]
     assert charts[0]["data"][0]["x"] == pytest.approx(by_hand)
-    years = provider_size.provider_split(con, Filters(), "year")
+    years = provider_size.provider_split(small_con, Filters(), "year")
     for trace in charts[1]["data"]:
         part = years[years["label"] == trace["name"]]
         # The data run from January 2022 to June 2024: the first and last years are part years.
@@ -97,7 +85,7 @@ def test_provider_page_draws_its_queries(open_page, small_store, con):
         assert trace["y"] == pytest.approx(part["value_gbp"].tolist())
     large = next(t for t in charts[1]["data"] if t["name"] == "Large (not VCSE)")
     assert large["y"] == pytest.approx([0, 380_000, 0])
-    category = provider_size.provider_split(con, Filters(), "category")
+    category = provider_size.provider_split(small_con, Filters(), "category")
     for trace in charts[3]["data"]:
         assert trace["x"] == pytest.approx(category.loc[category["label"] == trace["name"], "value_share"].tolist())
     table = app.dataframe[0].value
@@ -109,13 +97,13 @@ def test_provider_page_draws_its_queries(open_page, small_store, con):
 def test_provider_page_by_count(open_page, small_store):
     app = open_page(small_store, PAGE, measure="By count")
     assert not app.exception
-    assert specs(app)[0]["data"][0]["x"] == pytest.approx([2, 1, 2, 1])
+    assert chart_specs(app)[0]["data"][0]["x"] == pytest.approx([2, 1, 2, 1])
 
 
-def test_queries_follow_the_filters(con):
+def test_queries_follow_the_filters(small_con):
     leeds = Filters(buyers=("Leeds City Council",))
-    assert provider_size.provider_split(con, leeds, "year")["value_gbp"].sum() == pytest.approx(450_000)
-    assert provider_size.largest_large_awards(con, leeds)["value_gbp"].tolist() == [300_000]
+    assert provider_size.provider_split(small_con, leeds, "year")["value_gbp"].sum() == pytest.approx(450_000)
+    assert provider_size.largest_large_awards(small_con, leeds)["value_gbp"].tolist() == [300_000]
 
 
 def test_the_page_runs_on_the_demo_store(open_page, demo_store):
@@ -129,13 +117,13 @@ def test_the_page_runs_on_the_demo_store(open_page, demo_store):
     assert division["value_gbp"].sum() == pytest.approx(everything)
 
 
-def test_filters_matching_nothing_give_empty_figures_not_errors(con):
+def test_filters_matching_nothing_give_empty_figures_not_errors(small_con):
     nobody = Filters(buyers=("No Such Council",))
     for split in ("year", "buyer_type", "category"):
-        frame = provider_size.provider_split(con, nobody, split)
+        frame = provider_size.provider_split(small_con, nobody, split)
         assert frame.empty
         provider_size_charts.provider_stack(frame, "value", split)
         assert provider_words.stack_alt(frame, "value", split).endswith("No awards.")
-    assert provider_words.year_sentence(provider_size.provider_split(con, nobody, "year"), "value").startswith("No awards")
-    assert provider_size.provider_by_division(con, nobody, "count").empty
-    assert provider_words.largest_sentence(provider_size.largest_large_awards(con, nobody)).startswith("No awards")
+    assert provider_words.year_sentence(provider_size.provider_split(small_con, nobody, "year"), "value").startswith("No awards")
+    assert provider_size.provider_by_division(small_con, nobody, "count").empty
+    assert provider_words.largest_sentence(provider_size.largest_large_awards(small_con, nobody)).startswith("No awards")

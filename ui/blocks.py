@@ -237,7 +237,10 @@ def pager(total: int, page_size: int, key: str) -> int:
     """The one page picker (bound to the URL, so a link opens the same page); returns the row
     offset. A page number past the last is said so, and the last page shown."""
     pages = max(1, math.ceil(total / page_size))
-    if pages == 1:
+    if pages == 1:  # no picker to draw, but a link may still ask for a later page
+        asked = st.query_params.get(key, "1")
+        if asked != "1":
+            st.warning(f"There is no page {asked}: the table has one page, so it is shown.", icon="🔗")
         return 0
     page = st.number_input(f"Page (1 to {pages:,}, {page_size} rows each)", min_value=1, value=1, step=1,
                            key=key, bind="query-params")
