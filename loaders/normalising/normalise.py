@@ -71,7 +71,7 @@ def normalise_ocid(releases: list[Release]) -> Result:
             result.events.append((release.ocid, release.release_id, None, "release_not_normalised", problem))
         else:
             usable.append(release)
-    usable.sort(key=_release_order)
+    usable.sort(key=release_order)
     winners = _latest_awards(usable)
     contracts = _latest_contracts(usable)
     terminations = [r for r in usable if release_kind(r.data) == "termination"]
@@ -120,7 +120,7 @@ def _terminated_by(release: Release, award: dict, terminations: list[Release]) -
     withdraws the whole tender, or a lot the award belongs to, after the award's notice."""
     lots = {str(lot) for lot in award.get("relatedLots") or []}
     for ending in terminations:
-        if ending is release or _release_order(ending) <= _release_order(release):
+        if ending is release or release_order(ending) <= release_order(release):
             continue
         withdrawn = _withdrawn_lots(ending.data)
         if withdrawn is None or not lots or lots & withdrawn:
@@ -154,7 +154,7 @@ def release_problem(data) -> str | None:
     return None
 
 
-def _release_order(release: Release) -> tuple:
+def release_order(release: Release) -> tuple:
     """Sort key: release date (UTC), then the Contracts Finder sequence suffix of the id."""
     match = _CF_RELEASE_ID.match(release.release_id)
     return (_parse_instant(release.data.get("date")), int(match.group(2)) if match else 0,
@@ -201,7 +201,7 @@ def _award_rows(release: Release, award: dict, contract: dict | None) -> Result:
         result.events.append((release.ocid, release.release_id, str(award["id"]), "award_no_suppliers", None))
         return result
     common = _award_fields(release, award, contract or {}, len(suppliers))
-    buyer = _buyer_fields(data)
+    buyer = buyer_fields(data)
     for supplier in suppliers:
         row = {**common, **buyer, **supplier}
         row["award_key"] = "|".join((release.source, release.ocid, str(award["id"]), supplier["supplier_key"]))
@@ -216,9 +216,9 @@ def _award_fields(release: Release, award: dict, contract: dict, n_suppliers: in
     amount, gross, currency, value_source = _award_value(award, contract)
     flag = classify.value_flag(amount, currency)
     award_value = amount if flag != "non_gbp" else None
-    cpv_code, cpv_label = _cpv(tender)
-    title = _text(award.get("title")) or _text(tender.get("title"))
-    procedure = _text(tender.get("procurementMethodDetails")) or _text(tender.get("procurementMethod"))
+    cpv_code, cpv_label = cpv_of(tender)
+    title = text_of(award.get("title")) or text_of(tender.get("title"))
+    procedure = text_of(tender.get("procurementMethodDetails")) or text_of(tender.get("procurementMethod"))
     techniques = tender.get("techniques") or {}
     return {
         "source": release.source, "ocid": release.ocid, "release_id": release.release_id,
@@ -230,8 +230,8 @@ def _award_fields(release: Release, award: dict, contract: dict, n_suppliers: in
         "is_framework": bool(techniques.get("hasFrameworkAgreement")
                              or techniques.get("hasDynamicPurchasingSystem")
                              or classify.says_framework(title, procedure)),
-        "award_date": _date(award.get("date")) or _date(contract.get("dateSigned"))
-                      or _date(award.get("datePublished")) or _date(data.get("date")),
+        "award_date": date_of(award.get("date")) or date_of(contract.get("dateSigned"))
+                      or date_of(award.get("datePublished")) or date_of(data.get("date")),
         "contract_start": _period(award, contract, tender, "startDate"),
         "contract_end": _period(award, contract, tender, "endDate"),
         "award_value_gbp": award_value,
@@ -251,13 +251,13 @@ def _award_value(award: dict, contract: dict) -> tuple:
     """
     for source, holder in (("award", award), ("contract", contract)):
         value = holder.get("value") or {}
-        amount = _number(value.get("amount"))
+        amount = number_of(value.get("amount"))
         if amount is not None:
-            return amount, _number(value.get("amountGross")), value.get("currency"), source
+            return amount, number_of(value.get("amountGross")), value.get("currency"), source
     return None, None, None, "none"
 
 
-def _number(value) -> float | None:
+def number_of(value) -> float | None:
     """A finite float, or None for missing, non-numeric or infinite (1e9999) amounts."""
     try:
         number = float(value)
@@ -266,25 +266,25 @@ def _number(value) -> float | None:
     return number if number == number and abs(number) != float("inf") else None
 
 
-def _cpv(tender: dict) -> tuple:
+def cpv_of(tender: dict) -> tuple:
     """(8-digit CPV code, label) from the tender's main classification or first item."""
     candidates = [tender.get("classification")]
     candidates += [item.get("classification") for item in tender.get("items") or [] if isinstance(item, dict)]
     for item in candidates:
         if isinstance(item, dict) and (item.get("scheme") or "CPV").upper() == "CPV" and item.get("id"):
-            return str(item["id"])[:8], _text(item.get("description"))
+            return str(item["id"])[:8], text_of(item.get("description"))
     return None, None
 
 
 def _period(award: dict, contract: dict, tender: dict, end: str) -> date | None:
     """A contract period date: the award's, else the contract's, else the tender's."""
     for period in (award.get("contractPeriod"), contract.get("period"), tender.get("contractPeriod")):
-        if isinstance(period, dict) and _date(period.get(end)):
-            return _date(period.get(end))
+        if isinstance(period, dict) and date_of(period.get(end)):
+            return date_of(period.get(end))
     return None
 
 
-def _date(text) -> date | None:
+def date_of(text) -> date | None:
     """The calendar date as the notice states it (its local date, offset ignored)."""
     if not isinstance(text, str) or len(text) < 10:
         return None
@@ -294,7 +294,7 @@ def _date(text) -> date | None:
         return None
 
 
-def _text(value) -> str | None:
+def text_of(value) -> str | None:
     """Trimmed text, None when empty."""
     if not isinstance(value, str):
         return None
@@ -322,7 +322,7 @@ def _parties_by_id(data: dict) -> dict:
     return {p.get("id"): p for p in data.get("parties") or [] if isinstance(p, dict) and p.get("id")}
 
 
-def _buyer_fields(data: dict) -> dict:
+def buyer_fields(data: dict) -> dict:
     """Who the buyer is (loaders.normalising.buyers: registers first, then its name) and its postcode,
     from `buyer` joined to its party (or inline). The name as published is kept beside the
     name it is listed under."""
@@ -331,11 +331,11 @@ def _buyer_fields(data: dict) -> dict:
     party = parties.get(buyer.get("id")) or next(
         (p for p in parties.values() if "buyer" in (p.get("roles") or [])), {})
     merged = {**buyer, **party} if party else buyer
-    published = buyers.clean(_text(merged.get("name")) or _text((merged.get("identifier") or {}).get("legalName")))
+    published = buyers.clean(text_of(merged.get("name")) or text_of((merged.get("identifier") or {}).get("legalName")))
     details = merged.get("details") or {}
     ca_types = frozenset(c.get("id") for c in details.get("classifications") or []
                          if isinstance(c, dict) and c.get("scheme") == "UK_CA_TYPE")
-    found = buyers.identify(published, _identifiers(merged), ca_types, _date(data.get("date")),
+    found = buyers.identify(published, _identifiers(merged), ca_types, date_of(data.get("date")),
                             _places(merged) if buyers.is_platform(published) else ())
     address = merged.get("address") or {}
     postcode = normalise_postcode(address.get("postalCode")) or extract_postcode(address.get("streetAddress"))
@@ -400,7 +400,7 @@ def _supplier_fields(party: dict, position: str) -> dict:
     A supplier the notice does not name is kept (its award must not vanish from the totals),
     shown as UNNAMED_SUPPLIER and keyed by the notice's own id for it ("id:GB-CFS-173"), else
     by its place in the award (`position`: ocid/award id/n)."""
-    name = _text(party.get("name")) or _text((party.get("identifier") or {}).get("legalName"))
+    name = text_of(party.get("name")) or text_of((party.get("identifier") or {}).get("legalName"))
     registered = _registered(party)
     details = party.get("details") or {}
     address = party.get("address") or {}

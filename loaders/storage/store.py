@@ -24,6 +24,8 @@ from loaders.geography import areas, boundaries
 from loaders.geography.places import PLACE_COLUMNS, Resolver, canonical_region, code_region_sql
 from loaders.normalising import crosspublished
 from loaders.normalising.normalise import ROW_FIELDS, Release, Result, normalise_ocid
+from loaders.normalising.procurements import (CRITERION_FIELDS, LOT_FIELDS, PROCUREMENT_FIELDS, Facts,
+                                              procurement_facts)
 from loaders.sources.readers import RawRelease
 from loaders.storage import summaries
 
@@ -61,18 +63,64 @@ GEO_COLUMN_TYPES = {
 }
 AWARD_COLUMNS = tuple(BASE_COLUMN_TYPES) + tuple(GEO_COLUMN_TYPES)
 
+# How procurements were run (loaders.normalising.procurements), then the buyer's place, filled
+# as for awards by derive_procurement_places.
+PROCUREMENT_COLUMN_TYPES = {
+    "ocid": "VARCHAR", "source": "VARCHAR", "title": "VARCHAR", "notice_url": "VARCHAR", "category": "VARCHAR",
+    "buyer_key": "VARCHAR", "buyer_name": "VARCHAR", "buyer_name_published": "VARCHAR", "buyer_type": "VARCHAR",
+    "buyer_council_code": "VARCHAR", "buyer_postcode": "VARCHAR",
+    "published_date": "DATE", "last_date": "DATE", "regime": "VARCHAR", "stages": "VARCHAR", "notice_types": "VARCHAR",
+    "procedure": "VARCHAR", "procedure_details": "VARCHAR", "procedure_rationale": "VARCHAR",
+    "lots": "INTEGER", "divided": "BOOLEAN", "no_lots_rationale": "VARCHAR",
+    "criteria_published": "BOOLEAN", "weights_published": "BOOLEAN", "social_value": "BOOLEAN",
+    "social_value_weight": "DOUBLE",
+    "bids": "DOUBLE", "sme_bids": "DOUBLE", "final_stage_bids": "DOUBLE", "vcse_bids": "DOUBLE",
+    "engagement_notice": "VARCHAR", "no_engagement_rationale": "VARCHAR",
+    "suitable_sme": "BOOLEAN", "suitable_vcse": "BOOLEAN", "tender_value_gbp": "DOUBLE", "above_threshold": "BOOLEAN",
+    "cancelled": "BOOLEAN",
+}
+assert tuple(PROCUREMENT_COLUMN_TYPES) == PROCUREMENT_FIELDS
+PROCUREMENT_PLACE_TYPES = {"buyer_area_code": "VARCHAR", "buyer_area_name": "VARCHAR", "buyer_region": "VARCHAR",
+                           "buyer_country": "VARCHAR"}
+LOT_COLUMN_TYPES = {
+    "ocid": "VARCHAR", "lot_id": "VARCHAR", "title": "VARCHAR", "status": "VARCHAR", "value_gbp": "DOUBLE",
+    "suitable_sme": "BOOLEAN", "suitable_vcse": "BOOLEAN", "criteria": "VARCHAR", "social_value_weight": "DOUBLE",
+    "bids": "DOUBLE", "sme_bids": "DOUBLE", "final_stage_bids": "DOUBLE", "vcse_bids": "DOUBLE",
+}
+assert tuple(LOT_COLUMN_TYPES) == LOT_FIELDS
+CRITERION_COLUMN_TYPES = {
+    "ocid": "VARCHAR", "lot_id": "VARCHAR", "position": "INTEGER", "type": "VARCHAR", "name": "VARCHAR",
+    "description": "VARCHAR", "weight_percent": "DOUBLE", "weight_code": "VARCHAR", "weight_basis": "VARCHAR",
+    "social_value": "BOOLEAN",
+}
+assert tuple(CRITERION_COLUMN_TYPES) == CRITERION_FIELDS
+# The derived tables and their layouts: a store holding another layout of any is re-derived.
+DERIVED_LAYOUTS = {
+    "awards": AWARD_COLUMNS,
+    "procurements": tuple(PROCUREMENT_COLUMN_TYPES) + tuple(PROCUREMENT_PLACE_TYPES),
+    "procurement_lots": LOT_FIELDS,
+    "procurement_criteria": CRITERION_FIELDS,
+}
+
 # The physical order of `awards`. One buyer's rows lie together, so a council's scorecard
 # or a buyer filter decompresses a few blocks of the file instead of every block (DuckDB
 # reads whole vectors; rows scattered by date would touch them all): 3-5x faster per
 # query on a million rows, at no cost to scans of the whole table.
 AWARD_ORDER = "buyer_name, award_date, award_key"
 
+def _columns(types: dict[str, str]) -> str:
+    return ", ".join(f"{column} {kind}" for column, kind in types.items())
+
+
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS releases (
     content_hash VARCHAR, source VARCHAR, ocid VARCHAR, release_id VARCHAR,
     release_date VARCHAR, tags VARCHAR, json VARCHAR, origin VARCHAR, fetched_at TIMESTAMPTZ);
-CREATE TABLE IF NOT EXISTS awards ({", ".join(f"{c} {t}" for c, t in {**BASE_COLUMN_TYPES, **GEO_COLUMN_TYPES}.items())});
+CREATE TABLE IF NOT EXISTS awards ({_columns({**BASE_COLUMN_TYPES, **GEO_COLUMN_TYPES})});
+CREATE TABLE IF NOT EXISTS procurements ({_columns({**PROCUREMENT_COLUMN_TYPES, **PROCUREMENT_PLACE_TYPES})});
+CREATE TABLE IF NOT EXISTS procurement_lots ({_columns(LOT_COLUMN_TYPES)});
+CREATE TABLE IF NOT EXISTS procurement_criteria ({_columns(CRITERION_COLUMN_TYPES)});
 CREATE TABLE IF NOT EXISTS quality_events (
     ocid VARCHAR, release_id VARCHAR, award_id VARCHAR, kind VARCHAR, detail VARCHAR);
 CREATE TABLE IF NOT EXISTS postcodes (
@@ -159,11 +207,18 @@ def read_only(path: str | Path, any_age: bool = False) -> duckdb.DuckDBPyConnect
 
 
 def _awards_outdated(con) -> bool:
-    """A store whose awards table has another layout than this code's, or was emptied by a
-    write of older code for want of one (it must be rebuilt)."""
-    columns = tuple(name for (name,) in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'awards' ORDER BY column_index").fetchall())
-    return bool(columns) and (columns != AWARD_COLUMNS or _awards_stale(con))
+    """A store whose derived tables (awards, procurements) are missing or of another layout
+    than this code's, or were emptied by a write of older code for want of one (it must be
+    rebuilt)."""
+    if not _layout(con, "awards"):
+        return False  # not a store of awards at all: the other checks say what it is
+    return any(_layout(con, table) != columns for table, columns in DERIVED_LAYOUTS.items()) or _awards_stale(con)
+
+
+def _layout(con, table: str) -> tuple[str, ...]:
+    """The columns of a table in order (empty when there is no such table)."""
+    return tuple(name for (name,) in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [table]).fetchall())
 
 
 def _awards_stale(con) -> bool:
@@ -208,16 +263,16 @@ def _remove(path: Path) -> None:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the tables if this is a new store; recreate `awards` if its columns changed.
+    """Create the tables if this is a new store; recreate a derived table whose columns changed.
 
-    `awards` is derived, so an older layout is dropped and marked stale: the next
-    refresh_awards then rebuilds it whole from the releases.
+    `awards` and the procurement tables are derived, so an older layout is dropped and
+    marked stale: the next refresh_awards then rebuilds them whole from the releases.
     """
     con.execute(SCHEMA)
-    columns = tuple(name for (name,) in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'awards' ORDER BY column_index").fetchall())
-    if columns != AWARD_COLUMNS:
-        con.execute("DROP TABLE awards")
+    outdated = [table for table, columns in DERIVED_LAYOUTS.items() if _layout(con, table) != columns]
+    for table in outdated:
+        con.execute(f"DROP TABLE {table}")
+    if outdated:
         con.execute(SCHEMA)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('awards_stale', 'true')")
     con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
@@ -247,7 +302,7 @@ def add_releases(con, releases: list[RawRelease], origin: str) -> tuple[int, set
 def renormalise(con, ocids: Iterable[str] | None = None, progress: Progress | None = None) -> int:
     """Re-derive the awards of `ocids` (all when None) from their releases; return rows made."""
     if ocids is None:
-        con.execute("DELETE FROM awards; DELETE FROM quality_events;")
+        con.execute(f"DELETE FROM awards; DELETE FROM quality_events; {_DELETE_PROCUREMENTS.format(where='')}")
         selection = "SELECT source, ocid, release_id, json FROM releases ORDER BY ocid"
     else:
         # A real (scratch) table, not a registered frame: the reading cursor must see it too.
@@ -256,20 +311,27 @@ def renormalise(con, ocids: Iterable[str] | None = None, progress: Progress | No
         con.unregister("touched_frame")
         con.execute("DELETE FROM awards WHERE ocid IN (SELECT ocid FROM touched)")
         con.execute("DELETE FROM quality_events WHERE ocid IN (SELECT ocid FROM touched)")
+        con.execute(_DELETE_PROCUREMENTS.format(where="WHERE ocid IN (SELECT ocid FROM touched)"))
         selection = ("SELECT source, ocid, release_id, json FROM releases "
                      "WHERE ocid IN (SELECT ocid FROM touched) ORDER BY ocid")
     made = 0
     reader = con.cursor()  # its own cursor: inserts on `con` would end a shared result set
     for batch in _ocid_batches(reader.execute(selection)):
-        result = Result()
+        result, facts = Result(), Facts()
         for group in batch:
             result.extend(normalise_ocid(group))
+            facts.extend(procurement_facts(group))
         made += _insert_result(con, result)
+        _insert_facts(con, facts)
         if progress:
             progress(sum(len(g) for g in batch))
     reader.close()
     con.execute("DROP TABLE IF EXISTS touched")
     return made
+
+
+_DELETE_PROCUREMENTS = ("DELETE FROM procurements {where}; DELETE FROM procurement_lots {where}; "
+                        "DELETE FROM procurement_criteria {where};")
 
 
 def _ocid_batches(cursor, batch_rows: int = 20_000):
@@ -307,11 +369,24 @@ def _insert_result(con, result: Result) -> int:
     return len(result.rows)
 
 
+def _insert_facts(con, facts: Facts) -> None:
+    """Append the procurement rows of a batch (their places are filled by derive)."""
+    for table, fields, rows in (("procurements", PROCUREMENT_FIELDS, facts.procurements),
+                                ("procurement_lots", LOT_FIELDS, facts.lots),
+                                ("procurement_criteria", CRITERION_FIELDS, facts.criteria)):
+        if rows:
+            con.register("facts", pd.DataFrame(rows, columns=list(fields)).astype(object))
+            con.execute(f"INSERT INTO {table} ({', '.join(fields)}) SELECT * FROM facts")
+            con.unregister("facts")
+
+
 def unresolved_postcodes(con) -> list[str]:
-    """Buyer and supplier postcodes in awards that the postcodes cache does not hold."""
+    """Buyer and supplier postcodes in awards (and buyers' in procurements) that the postcodes
+    cache does not hold."""
     rows = con.execute("""
         SELECT DISTINCT pc FROM (
-            SELECT buyer_postcode AS pc FROM awards UNION ALL SELECT supplier_postcode FROM awards)
+            SELECT buyer_postcode AS pc FROM awards UNION ALL SELECT supplier_postcode FROM awards
+            UNION ALL SELECT buyer_postcode FROM procurements)
         WHERE pc IS NOT NULL AND pc NOT IN (SELECT postcode FROM postcodes)""").fetchall()
     return sorted(pc for (pc,) in rows)
 
@@ -422,6 +497,33 @@ def derive_geography(con) -> None:
     con.execute(_DERIVE_GEOGRAPHY)
 
 
+_PLACED = {
+    "buyer_name": "coalesce(l.buyer_name, p.buyer_name)",
+    "buyer_area_code": "coalesce(rc.area_code, b.lad_code)",
+    "buyer_area_name": "CASE WHEN rc.area_code IS NOT NULL THEN rc.area_name ELSE b.lad_name END",
+    "buyer_region": "coalesce(rc.region, b.region)",
+    "buyer_country": "coalesce(rc.nation, b.country)",
+}
+_PROCUREMENT_PLACES = f"""
+CREATE OR REPLACE TABLE procurements AS
+WITH listed AS (SELECT buyer_key, first(buyer_name ORDER BY buyer_name) AS buyer_name FROM awards
+                WHERE buyer_key IS NOT NULL GROUP BY buyer_key)
+SELECT {", ".join(f"{_PLACED.get(c, 'p.' + c)} AS {c}" for c in DERIVED_LAYOUTS["procurements"])}
+FROM procurements p
+LEFT JOIN listed l ON l.buyer_key = p.buyer_key
+LEFT JOIN postcodes b ON b.postcode = p.buyer_postcode
+LEFT JOIN register_councils rc ON rc.code = p.buyer_council_code
+ORDER BY p.buyer_key, p.published_date, p.ocid
+"""
+
+
+def derive_procurement_places(con) -> None:
+    """Each procurement's buyer listed and placed as its awards are: a buyer with awards under
+    the name they use, a council in its register area and region, any other buyer by the
+    district of its postcode."""
+    con.execute(_PROCUREMENT_PLACES)
+
+
 def refresh_awards(con, ocids: Iterable[str] | None, resolvers: list[Resolver],
                    progress: Progress | None = None) -> int:
     """Re-normalise, resolve new postcodes, re-derive geography, mark cross-publications:
@@ -439,5 +541,6 @@ def derive(con) -> None:
     """Everything worked out from the award rows and the postcodes cache: places and
     locality, cross-publication marks, then the summary tables built on both."""
     derive_geography(con)
+    derive_procurement_places(con)
     crosspublished.mark(con)
     summaries.build(con)
