@@ -64,3 +64,46 @@ COUNCIL_VIEWS = (
     "address (NHS bodies, police and fire, schools, housing associations, utilities and others), and "
     "says how much that adds; central government bodies never count in a council's area, because "
     "the address of a national body's office says nothing of the area it serves.")
+
+# The Keep it Local page's indicators, one per step of the campaign, word for word as
+# queries.keep_it_local and loaders.normalising.procurements apply them (README, Methodology).
+KEEP_IT_LOCAL = {
+    "place": (
+        "Step 1, place-based approach: the local share of award value and of awards, as defined "
+        "above (the supplier in the buyer's own council area, or within the distance chosen), and "
+        "its change over the financial years. It is a proxy: where a supplier is registered, not "
+        "where the work is done or who is employed."),
+    "social_value": (
+        "Step 2, social value: of the Procurement Act procurements whose award criteria carry "
+        "percentage weights, the share with a social value criterion: a criterion whose name or "
+        "description mentions social value or community benefit, whatever its type. Its weight is "
+        "the criterion's percentage (the heaviest, where lots differ), shown against the 10% "
+        "minimum that central government applies (PPN 06/20, PPN 002). It is a lower bound: many "
+        "buyers fold social value into their quality questions without naming it. Procurements "
+        "under the earlier rules, whose weights are written in a criterion's description, are "
+        "counted apart."),
+    "capacity": (
+        "Step 3, community capacity: the SME and VCSE shares of award value and of awards, and the "
+        "awards to small organisations (SMEs and VCSEs, whatever their size); and, where a "
+        "procurement publishes bid statistics, the SME share of its bids and the VCSE share of its "
+        "final-stage bids (of all bids where final-stage bids are not stated). Bids are counted "
+        "from the latest notice that states them, never twice for one lot."),
+    "contract_size": (
+        "Step 4, contract size: the share of award value in awards whose whole value is over the "
+        "cap (the same cap as the Value bands page), and, of the procurements over the cap whose "
+        "lots are known, the share not divided into lots, with the reasons stated, as written. A "
+        "procurement's size is its tender value, else the sum of its awards' whole values."),
+    "co_design": (
+        "Step 5, co-design: of the Procurement Act procurements that have gone beyond planning (a "
+        "tender, award or contract notice) and are not direct awards, the share with a preliminary market engagement notice "
+        "(UK2) on the same procurement, with the reasons stated where none was held. It is a proxy "
+        "for involving local people: a market engagement notice invites suppliers, not residents, "
+        "and engagement held without a notice is not seen."),
+}
+
+KEEP_IT_LOCAL_COVERAGE = (
+    "Only Find a Tender publishes how a procurement is run (award criteria and weights, lots and "
+    "the reason for not dividing, bid statistics, market engagement), and fully only in "
+    "Procurement Act notices, from 24 February 2025; Contracts Finder publishes none of it. So "
+    "steps 2, 4 (lots) and 5, and the bids of step 3, say \"no data yet\" wherever a buyer's "
+    "procurements are not on Find a Tender under the Act; each figure states what it is of.")

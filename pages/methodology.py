@@ -5,7 +5,7 @@ source was last refreshed."""
 import pandas as pd
 import streamlit as st
 
-from loaders.definitions import CAVEATS, DEFINITIONS
+from loaders.definitions import CAVEATS, DEFINITIONS, KEEP_IT_LOCAL, KEEP_IT_LOCAL_COVERAGE
 from queries import quality
 from readings import methodology as words
 from ui import blocks, widgets
@@ -57,6 +57,11 @@ def rules() -> None:
         st.text(text)
     st.markdown("**Caveat**")
     st.text(CAVEATS)
+    st.header("Keep it Local: how each step is measured")
+    for text in KEEP_IT_LOCAL.values():
+        st.text(text)
+    st.markdown("**What these rest on**")
+    st.text(KEEP_IT_LOCAL_COVERAGE)
     st.header("The other rules")
     for _, heading, text in words.RULES:
         st.markdown(f"**{heading}**")

@@ -37,6 +37,9 @@ CHOICES = (
     Choice("categories", "category", "category", "Category"),
     Choice("sources", "source", "source", "Source"),
 )
+# The list filters a procurement (the procurements table has these columns) can follow: a
+# procurement has no supplier yet.
+PROCUREMENT_CHOICES = tuple(choice for choice in CHOICES if choice.field != "supplier_sizes")
 
 
 @dataclass(frozen=True)
@@ -88,21 +91,36 @@ class Filters:
 
         Awards published on both platforms count once: the Contracts Finder copy is left out.
         """
-        clauses, params = ["duplicate_of IS NULL"], []
+        clauses, params = self._clauses("award_date", CHOICES)
+        if self.exclude_frameworks:
+            clauses.append("NOT is_framework")
+        return " AND ".join(["duplicate_of IS NULL", *clauses]), params
+
+    def procurement_where(self) -> tuple[str, list]:
+        """The same over `procurements`: the dates are of a procurement's first notice, and the
+        filters of awards alone (PROCUREMENT_UNFILTERED) do not apply."""
+        clauses, params = self._clauses("published_date", PROCUREMENT_CHOICES)
+        return " AND ".join(clauses) or "true", params
+
+    def unused_for_procurements(self) -> list[str]:
+        """The filters in force that procurement facts cannot follow, as their labels."""
+        unused = [choice.label for choice in CHOICES if choice not in PROCUREMENT_CHOICES and getattr(self, choice.field)]
+        return unused + (["Exclude frameworks"] if self.exclude_frameworks else [])
+
+    def _clauses(self, date_column: str, choices: tuple[Choice, ...]) -> tuple[list[str], list]:
+        clauses, params = [], []
         if self.date_from:
-            clauses.append("award_date >= ?")
+            clauses.append(f"{date_column} >= ?")
             params.append(self.date_from)
         if self.date_to:
-            clauses.append("award_date <= ?")
+            clauses.append(f"{date_column} <= ?")
             params.append(self.date_to)
-        for choice in CHOICES:
+        for choice in choices:
             values = getattr(self, choice.field)
             if values:
                 clauses.append(f"{choice.column} IN ({', '.join('?' for _ in values)})")
                 params.extend(values)
-        if self.exclude_frameworks:
-            clauses.append("NOT is_framework")
-        return " AND ".join(clauses), params
+        return clauses, params
 
     def describe(self) -> str:
         """The filters in words, for the About sheet of downloads and for captions."""

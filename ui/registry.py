@@ -52,6 +52,7 @@ PAGES = (
     Page("value_bands", "Value bands", ":material/payments:"),
     Page("scorecard", "Council scorecard", ":material/account_balance:",
          example={"council": "Leeds City Council"}),
+    Page("keep_it_local", "Keep it Local", ":material/handshake:"),
     Page("suppliers", "Suppliers", ":material/groups:"),
     Page("contracts", "Contracts", ":material/description:"),
     Page("methodology", "Methodology and data", ":material/menu_book:"),

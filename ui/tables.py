@@ -22,7 +22,7 @@ from readings import methodology
 @dataclass(frozen=True)
 class Column:
     label: str
-    kind: str = "text"  # text, money, count, share, date, datetime, flag, link, number
+    kind: str = "text"  # text, money, count, share, percent (already in %), date, datetime, flag, link, number
     help: str | None = None
 
 
@@ -81,6 +81,18 @@ COLUMNS = {
     "ocid": Column("OCID"),
     "award_id": Column("Award id"),
     "reason_not_divided_into_lots": Column("Reason for not dividing into lots"),
+    # The Keep it Local page: procurements, and the network councils side by side
+    "published_date": Column("First notice", "date", help="The date of the procurement's first notice"),
+    "social_value_weight": Column("Social value weight", "percent",
+                                  help="The social value criterion's weight (the heaviest, where lots differ)"),
+    "criteria": Column("Award criteria", help="Each lot's criteria with their weights, lots separated by |"),
+    "size_gbp": Column("Procurement value (£)", "money", help="Its tender value, else the sum of its awards"),
+    "weighted": Column("With weighted criteria", "count", help="Procurement Act procurements (step 2's base)"),
+    "social_value_share": Column("Social value criterion", "share", help="Of those with weighted criteria"),
+    "large_known_lots": Column("Over the cap, lots known", "count", help="Step 4's base"),
+    "not_divided_share": Column("Not divided", "share", help="Of those over the cap whose lots are known"),
+    "beyond_planning": Column("Beyond planning", "count", help="Procurement Act procurements (step 5's base)"),
+    "engagement_share": Column("Market engagement", "share", help="Of those beyond planning: a UK2 notice"),
     "notice_url": Column("Notice", "link"),
     # The Council scorecard's rank table (per peer group: same council type, same region, your
     # list; a note under it names each group's councils) and its data coverage table
@@ -124,7 +136,7 @@ def _config(name: str, column: Column):
     """The Streamlit column setting for one column of the vocabulary."""
     if column.kind in ("money", "count"):
         return st.column_config.NumberColumn(column.label, format="localized", help=column.help)
-    if column.kind == "share":
+    if column.kind in ("share", "percent"):
         return st.column_config.NumberColumn(column.label, format="%.1f%%", help=column.help)
     if column.kind == "date":
         return st.column_config.DateColumn(column.label, format="DD/MM/YYYY", help=column.help)

@@ -1,0 +1,196 @@
+"""Keep it Local, step by step: one block per step of the campaign, for all buyers or one
+council, each an indicator with its base, a reading, downloads and links to the notices; then
+the Keep it Local network councils side by side."""
+
+from dataclasses import replace
+
+import streamlit as st
+
+from loaders import definitions
+from queries import keep_it_local as kil
+from queries import overview, scorecard, value_bands
+from queries.formatting import money, pct
+from readings import keep_it_local as words
+from readings import overview as overview_words
+from ui import blocks, charts, keep_it_local_charts, widgets
+from ui.blocks import Chart, Metrics, Table, View, by_measure, of_frame
+
+DEFAULT_CAP = 1_000_000  # as the Value bands page
+INPUTS = {"cap": float(DEFAULT_CAP), "lots_search": "", "engagement_search": ""}
+STEPS = ("1. A place-based approach", "2. Social value in every procurement", "3. Community capacity",
+         "4. Contract sizes small organisations can bid for", "5. Co-design with local people")
+
+
+def shares_row(figures: dict, keys: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    return [(f"{label} (by {basis})", pct(figures[f"{key}_{basis}_share"])) for key, label in keys
+            for basis in ("value", "count")]
+
+
+def outcome(run, view: View) -> dict:
+    """The headline of the awards (value, awards, local / SME / VCSE shares by value and count)."""
+    return overview.headline(run(overview.summary, view.filters), run(overview.participants, view.filters))
+
+
+def trend(run, view: View):
+    return overview.trend(run(overview.summary, view.filters), view.measure, blocks.period(run, view))
+
+
+PLACE = (
+    Metrics("place", STEPS[0], outcome, lambda f, view: [shares_row(f, (("local", "Local"),))],
+            lambda f, view: words.place_sentence(f, view.filters.local_km),
+            notes=(lambda f, view: overview_words.base_text(f),)),
+    Chart("place-trend", "The local share over the years", trend, of_frame(charts.trend_lines),
+          by_measure(overview_words.trend_sentence), of_frame(overview_words.trend_alt), notes=(charts.PART_YEAR_NOTE,)),
+)
+
+
+def social_rows(figures: dict, view: View) -> list[list[tuple[str, str]]]:
+    return [[("Procurement Act procurements with weighted criteria", f"{figures['weighted']:,}"),
+             ("With a social value criterion", f"{figures['with_social_value']:,}"),
+             ("Share (a lower bound)", pct(figures["share"])),
+             ("Median weight", "–" if figures["median_weight"] is None else f"{figures['median_weight']:g}%")]]
+
+
+def social_procurements(run, view: View, limit, offset):
+    return run(kil.social_value_procurements, view.filters, limit, offset)
+
+
+SOCIAL_VALUE = (
+    Metrics("social-value", STEPS[1], lambda run, view: run(kil.social_value, view.filters), social_rows,
+            lambda f, view: words.social_value_sentence(f), notes=(words.earlier_rules_note,)),
+    Chart("social-value-weights", "The weight of social value criteria",
+          lambda run, view: run(kil.social_value_weights, view.filters),
+          of_frame(keep_it_local_charts.social_value_weights), of_frame(words.weights_sentence),
+          of_frame(words.weights_alt),
+          notes=("Central government must weigh social value at 10% or more (PPN 06/20, PPN 002); councils are "
+                 "not bound, and some use 20-30%.",)),
+    Table("social-value-procurements", "Procurements with a social value criterion", social_procurements,
+          lambda run, view: run(kil.social_value_count, view.filters), tuple(kil.SOCIAL_VALUE_COLUMNS)),
+)
+
+
+def capacity(run, view: View) -> dict:
+    return {**outcome(run, view), **run(kil.capacity, view.filters)}
+
+
+def capacity_rows(figures: dict, view: View) -> list[list[tuple[str, str]]]:
+    bids = [("SME share of bids", pct(figures["sme_bid_share"])),
+            ("Procurements with SME bid figures", f"{figures['with_sme_bids']:,}"),
+            ("VCSE share of final-stage bids", pct(figures["vcse_bid_share"])),
+            ("Procurements with VCSE bid figures", f"{figures['with_vcse_bids']:,}")]
+    small = [("Awards to small organisations", f"{round(figures['small_awards']):,}"),
+             ("Their value", money(figures["small_value"]))]
+    return [shares_row(figures, (("sme", "SME"), ("vcse", "VCSE"))), small, bids]
+
+
+CAPACITY = (
+    Metrics("capacity", STEPS[2], capacity, capacity_rows, lambda f, view: words.capacity_sentence(f),
+            notes=("Small organisations: SMEs and VCSEs, whatever their size (a VCSE is counted once). Bids only "
+                   "where a notice publishes bid statistics, from the latest notice that states them.",)),
+)
+
+
+def size(run, view: View) -> dict:
+    above = run(value_bands.above_cap, view.filters, view["cap"])
+    return {**above, **{f"lots_{k}": v for k, v in run(kil.contract_size, view.filters, view["cap"]).items()}}
+
+
+def size_rows(figures: dict, view: View) -> list[list[tuple[str, str]]]:
+    large = figures["lots_large"]
+    return [[("Share of value above the cap", pct(figures["value_share"])),
+             ("Procurements over the cap, lots known", f"{large:,}"),
+             ("Not divided into lots", f"{figures['lots_not_divided']:,}"),
+             ("Share not divided", pct(figures["lots_not_divided"] / large if large else None))]]
+
+
+def lots_reasons(run, view: View, limit, offset):
+    return run(kil.lots_reasons, view.filters, view["lots_search"], limit, offset)
+
+
+def lots_total(run, view: View) -> int:
+    return run(kil.reason_count, view.filters, "no_lots_rationale", view["lots_search"])
+
+
+def size_sentence(figures: dict, view: View) -> str:
+    lots = {k[len("lots_"):]: v for k, v in figures.items() if k.startswith("lots_")}
+    return words.size_sentence(figures, lots)
+
+
+SIZE = (
+    Metrics("contract-size", STEPS[3], size, size_rows, size_sentence,
+            notes=(lambda f, view: f"{f['lots_lots_unknown']:,} procurements over the cap do not say how they are "
+                                   "divided (Contracts Finder never does)." if f["lots_lots_unknown"] else "",)),
+    Table("lots-reasons", "Reasons given for not dividing into lots", lots_reasons, lots_total,
+          tuple(kil.REASON_COLUMNS),
+          reading=lambda run, view, total: words.reasons_sentence(total, "not dividing into lots", view["lots_search"])),
+)
+
+
+def engagement_rows(figures: dict, view: View) -> list[list[tuple[str, str]]]:
+    return [[("Procurement Act procurements beyond planning (not direct awards)", f"{figures['procurements']:,}"),
+             ("With a market engagement notice (UK2)", f"{figures['engaged']:,}"),
+             ("Share", pct(figures["share"])), ("Reason stated for none", f"{figures['reason_given']:,}")]]
+
+
+def engagement_reasons(run, view: View, limit, offset):
+    return run(kil.engagement_reasons, view.filters, view["engagement_search"], limit, offset)
+
+
+def engagement_total(run, view: View) -> int:
+    return run(kil.reason_count, view.filters, "no_engagement_rationale", view["engagement_search"])
+
+
+CO_DESIGN = (
+    Metrics("co-design", STEPS[4], lambda run, view: run(kil.engagement, view.filters), engagement_rows,
+            lambda f, view: words.engagement_sentence(f),
+            notes=(words.planning_note,)),
+    Table("engagement-reasons", "Reasons given for holding no market engagement", engagement_reasons,
+          engagement_total, tuple(kil.REASON_COLUMNS),
+          reading=lambda run, view, total: words.reasons_sentence(total, "holding no market engagement",
+                                                                  view["engagement_search"])),
+)
+
+
+BLOCKS = PLACE + SOCIAL_VALUE + CAPACITY + SIZE + CO_DESIGN
+
+
+def choose_council(filters) -> str | None:
+    """One council, or all buyers (the sidebar's filters still apply)."""
+    councils = widgets.query(scorecard.councils)
+    return st.selectbox("Council", councils, index=None, key="council", bind="query-params",
+                        placeholder="All buyers (choose a council to see one)")
+
+
+def search(label: str, key: str) -> str:
+    return st.text_input(label, key=key, bind="query-params", placeholder="Words in the reason, e.g. single supplier")
+
+
+def render() -> None:
+    filters = widgets.page_filters()
+    st.title("Keep it Local, step by step")
+    st.caption("The campaign asks councils for five things. Each step here is measured as far as the published "
+               "notices allow, and each figure says what it is of.")
+    council = choose_council(filters)
+    if council:
+        filters = replace(filters, buyers=(council,))
+    unused = filters.unused_for_procurements()
+    if unused:
+        st.caption(f"Procurement figures (steps 2, 4 and 5, and bids) do not follow: {', '.join(unused)}; a "
+                   "procurement has no supplier yet.")
+    st.caption(definitions.KEEP_IT_LOCAL_COVERAGE)
+    widgets.left_out_line(filters)
+    view = View(filters).having(**INPUTS)
+    blocks.show(PLACE + SOCIAL_VALUE + CAPACITY, view)
+    cap = st.number_input("Cap on contract value (£)", min_value=1_000, max_value=10_000_000_000, value=DEFAULT_CAP,
+                          step=100_000, key="cap", bind="query-params")
+    view = view.having(cap=float(cap))
+    blocks.show(SIZE[:1], view)
+    view = view.having(lots_search=search("Search the reasons for not dividing", "lots_search"))
+    blocks.show(SIZE[1:] + CO_DESIGN[:1], view)
+    view = view.having(engagement_search=search("Search the reasons for no engagement", "engagement_search"))
+    blocks.show(CO_DESIGN[1:], view)
+    blocks.rows_download(filters)
+
+
+if __name__ == "__main__":
+    render()
