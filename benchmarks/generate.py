@@ -6,6 +6,12 @@ size, VCSE flag), 10 financial years, log-normal values. Every AWARD_COLUMNS col
 filled; locality is consistent with the supplier's and buyer's areas (as derive_geography
 would make it) and duplicate_of is NULL. Deterministic: all "random" draws are hashes of
 the row number. The schema is the real one: the file is made by loaders.storage.store.writing.
+
+Each award's ocid is a procurement of its own (`procurements`, one row per ocid, and a row
+of `procurement_lots` per lot of the Find a Tender ones): Find a Tender procurements from 24
+February 2025 are under the Procurement Act, with award criteria, a social value criterion,
+lots, bids and market engagement in realistic shares; earlier ones and Contracts Finder's
+carry what those notices carry (little).
 """
 
 from pathlib import Path
@@ -59,6 +65,8 @@ def build(path: Path, awards: int) -> Path:
     with store.writing(path) as con:
         _dimensions(con)
         con.execute(_AWARDS_SQL, [awards])
+        con.execute(_PROCUREMENTS_SQL)
+        con.execute(_LOTS_SQL)
         _postcodes(con)
         con.execute("DROP TABLE councils; DROP TABLE buyers; DROP TABLE suppliers; DROP TABLE trades")
         areas.load(con)
@@ -203,6 +211,70 @@ SELECT ocid || '/1/' || supplier_key AS award_key, source, ocid, ocid || '-00000
        NULL AS duplicate_of
 FROM valued
 ORDER BY {store.AWARD_ORDER}
+"""
+
+
+# One procurement per ocid, its facts drawn from hashes of the ocid (see the module's docstring).
+_PROCUREMENT_FACTS = {
+    "regime": """CASE WHEN source <> 'find-a-tender' THEN 'unknown'
+                      WHEN published_date >= DATE '2025-02-24' THEN 'procurement_act' ELSE 'earlier_rules' END""",
+    "stages": "CASE WHEN h % 10 = 0 THEN 'planning' WHEN source = 'find-a-tender' THEN 'award,tender' ELSE 'award' END",
+    "notice_types": "CASE WHEN act THEN 'UK4,UK6' END",
+    "procedure_rationale": "CASE WHEN procedure = 'direct' AND source = 'find-a-tender' THEN 'Extreme urgency' END",
+    "lots": "CASE WHEN source = 'find-a-tender' THEN 1 + (h // 7) % 4 END",
+    "divided": "CASE WHEN source = 'find-a-tender' THEN (h // 7) % 4 > 0 END",
+    "no_lots_rationale": "CASE WHEN source = 'find-a-tender' AND (h // 7) % 4 = 0 AND h % 2 = 0 "
+                         "THEN 'A single service across the whole area' END",
+    "criteria_published": "source = 'find-a-tender' AND h % 5 < 3",
+    "weights_published": "act AND h % 5 < 3",
+    "social_value": "CASE WHEN source = 'find-a-tender' AND h % 5 < 3 THEN (h // 11) % 10 < 3 END",
+    "social_value_weight": "CASE WHEN act AND h % 5 < 3 AND (h // 11) % 10 < 3 THEN 5 * (1 + (h // 13) % 6) END",
+    "bids": "CASE WHEN act AND h % 5 < 2 THEN 1 + (h // 17) % 8 END",
+    "sme_bids": "CASE WHEN act AND h % 5 < 2 THEN (h // 17) % 8 // 2 END",
+    "final_stage_bids": "CASE WHEN act AND h % 5 < 1 THEN 1 + (h // 17) % 8 END",
+    "vcse_bids": "CASE WHEN act AND h % 5 < 1 THEN (h // 19) % 2 END",
+    "engagement_notice": "CASE WHEN act AND (h // 23) % 5 = 0 THEN 'UK2-' || ocid END",
+    "no_engagement_rationale": "CASE WHEN act AND (h // 23) % 5 = 1 THEN 'The market is well known' END",
+    "suitable_sme": "CASE WHEN source = 'find-a-tender' THEN (h // 29) % 3 > 0 END",
+    "suitable_vcse": "CASE WHEN source = 'find-a-tender' THEN (h // 29) % 3 = 2 END",
+    "tender_value_gbp": "CASE WHEN source = 'find-a-tender' THEN awarded * 1.1 END",
+    "above_threshold": "CASE WHEN source = 'find-a-tender' THEN awarded > 200000 END",
+    "cancelled": "false",
+    "criteria": """CASE WHEN source = 'find-a-tender' AND h % 5 < 3 THEN 'Price: Price 60%; Quality: Quality 30%'
+                   || CASE WHEN (h // 11) % 10 < 3 THEN '; Quality: Social value 10%' ELSE '' END END""",
+    "size_gbp": "coalesce(CASE WHEN source = 'find-a-tender' THEN awarded * 1.1 END, awarded)",
+}
+_PROCUREMENT_BASE = ("ocid", "source", "title", "notice_url", "category", "buyer_key", "buyer_name",
+                     "buyer_name_published", "buyer_type", "buyer_council_code", "buyer_postcode", "published_date",
+                     "last_date", "procedure", "procedure_details", "buyer_area_code", "buyer_area_name",
+                     "buyer_region", "buyer_country")
+_PROCUREMENTS_SQL = f"""
+INSERT INTO procurements
+WITH one AS (
+    SELECT ocid, any_value(source) AS source, any_value(title) AS title, any_value(notice_url) AS notice_url,
+           any_value(category) AS category, any_value(buyer_key) AS buyer_key, any_value(buyer_name) AS buyer_name,
+           any_value(buyer_name_published) AS buyer_name_published, any_value(buyer_type) AS buyer_type,
+           any_value(buyer_council_code) AS buyer_council_code, any_value(buyer_postcode) AS buyer_postcode,
+           min(award_date) - 60 AS published_date, min(award_date) AS last_date, any_value(procedure) AS procedure,
+           any_value(procedure) AS procedure_details, any_value(buyer_area_code) AS buyer_area_code,
+           any_value(buyer_area_name) AS buyer_area_name, any_value(buyer_region) AS buyer_region,
+           any_value(buyer_country) AS buyer_country, sum(award_value_gbp / n_suppliers) AS awarded,
+           hash(ocid, 31) % 1000003 AS h
+    FROM awards GROUP BY ocid
+),
+ruled AS (SELECT *, {_PROCUREMENT_FACTS['regime']} AS regime FROM one),
+facts AS (SELECT *, regime = 'procurement_act' AS act FROM ruled)
+SELECT {", ".join(c if c in _PROCUREMENT_BASE or c == "regime" else f"{_PROCUREMENT_FACTS[c]} AS {c}"
+                  for c in store.DERIVED_LAYOUTS["procurements"])}
+FROM facts
+ORDER BY buyer_key, published_date, ocid
+"""
+_LOTS_SQL = """
+INSERT INTO procurement_lots
+SELECT ocid, l::VARCHAR, title, 'active', tender_value_gbp / lots, suitable_sme, suitable_vcse,
+       criteria,
+       social_value_weight, bids, sme_bids, final_stage_bids, vcse_bids
+FROM procurements, range(1, coalesce(lots, 0) + 1) AS r(l)
 """
 
 

@@ -44,10 +44,27 @@ PLACE = (
 )
 
 
+def process(run, view: View) -> dict:
+    """Steps 2 to 5 from the procurements: one cached scan that every block of them reads."""
+    return run(kil.figures, view.filters, view["cap"])
+
+
+def picked(*keys: str):
+    """A step's figures from `process`: only its own, so its download holds only those."""
+    def data(run, view: View) -> dict:
+        found = process(run, view)
+        return {key: found[key] for key in keys}
+    return data
+
+
+SOCIAL_KEYS = ("weighted", "with_social_value", "social_value_share", "median_weight", "at_least_ten",
+               "earlier_with_criteria", "earlier_with_social_value")
+
+
 def social_rows(figures: dict, view: View) -> list[list[tuple[str, str]]]:
     return [[("Procurement Act procurements with weighted criteria", f"{figures['weighted']:,}"),
              ("With a social value criterion", f"{figures['with_social_value']:,}"),
-             ("Share (a lower bound)", pct(figures["share"])),
+             ("Share (a lower bound)", pct(figures["social_value_share"])),
              ("Median weight", "–" if figures["median_weight"] is None else f"{figures['median_weight']:g}%")]]
 
 
@@ -56,10 +73,10 @@ def social_procurements(run, view: View, limit, offset):
 
 
 SOCIAL_VALUE = (
-    Metrics("social-value", STEPS[1], lambda run, view: run(kil.social_value, view.filters), social_rows,
+    Metrics("social-value", STEPS[1], picked(*SOCIAL_KEYS), social_rows,
             lambda f, view: words.social_value_sentence(f), notes=(words.earlier_rules_note,)),
     Chart("social-value-weights", "The weight of social value criteria",
-          lambda run, view: run(kil.social_value_weights, view.filters),
+          lambda run, view: kil.social_value_weights(process(run, view)),
           of_frame(keep_it_local_charts.social_value_weights), of_frame(words.weights_sentence),
           of_frame(words.weights_alt),
           notes=("Central government must weigh social value at 10% or more (PPN 06/20, PPN 002); councils are "
@@ -70,7 +87,10 @@ SOCIAL_VALUE = (
 
 
 def capacity(run, view: View) -> dict:
-    return {**outcome(run, view), **run(kil.capacity, view.filters)}
+    """The award shares and awards to small organisations, with the bids from the procurements."""
+    bids = ("with_sme_bids", "sme_bid_share", "with_vcse_bids", "vcse_bid_share")
+    return {**outcome(run, view), **kil.small_organisations(run(overview.summary, view.filters)),
+            **picked(*bids)(run, view)}
 
 
 def capacity_rows(figures: dict, view: View) -> list[list[tuple[str, str]]]:
@@ -91,16 +111,17 @@ CAPACITY = (
 
 
 def size(run, view: View) -> dict:
+    """The value above the cap (as on Value bands) and the large procurements' lots."""
+    lots = ("cap", "large", "not_divided", "with_reason", "lots_unknown", "not_divided_share")
     above = run(value_bands.above_cap, view.filters, view["cap"])
-    return {**above, **{f"lots_{k}": v for k, v in run(kil.contract_size, view.filters, view["cap"]).items()}}
+    return {"value_above_share": above["value_share"], **picked(*lots)(run, view)}
 
 
 def size_rows(figures: dict, view: View) -> list[list[tuple[str, str]]]:
-    large = figures["lots_large"]
-    return [[("Share of value above the cap", pct(figures["value_share"])),
-             ("Procurements over the cap, lots known", f"{large:,}"),
-             ("Not divided into lots", f"{figures['lots_not_divided']:,}"),
-             ("Share not divided", pct(figures["lots_not_divided"] / large if large else None))]]
+    return [[("Share of value above the cap", pct(figures["value_above_share"])),
+             ("Procurements over the cap, lots known", f"{figures['large']:,}"),
+             ("Not divided into lots", f"{figures['not_divided']:,}"),
+             ("Share not divided", pct(figures["not_divided_share"]))]]
 
 
 def lots_reasons(run, view: View, limit, offset):
@@ -111,15 +132,9 @@ def lots_total(run, view: View) -> int:
     return run(kil.reason_count, view.filters, "no_lots_rationale", view["lots_search"])
 
 
-def size_sentence(figures: dict, view: View) -> str:
-    lots = {k[len("lots_"):]: v for k, v in figures.items() if k.startswith("lots_")}
-    return words.size_sentence(figures, lots)
-
-
 SIZE = (
-    Metrics("contract-size", STEPS[3], size, size_rows, size_sentence,
-            notes=(lambda f, view: f"{f['lots_lots_unknown']:,} procurements over the cap do not say how they are "
-                                   "divided (Contracts Finder never does)." if f["lots_lots_unknown"] else "",)),
+    Metrics("contract-size", STEPS[3], size, size_rows, lambda f, view: words.size_sentence(f["value_above_share"], f),
+            notes=(words.lots_unknown_note,)),
     Table("lots-reasons", "Reasons given for not dividing into lots", lots_reasons, lots_total,
           tuple(kil.REASON_COLUMNS),
           reading=lambda run, view, total: words.reasons_sentence(total, "not dividing into lots", view["lots_search"])),
@@ -127,9 +142,9 @@ SIZE = (
 
 
 def engagement_rows(figures: dict, view: View) -> list[list[tuple[str, str]]]:
-    return [[("Procurement Act procurements beyond planning (not direct awards)", f"{figures['procurements']:,}"),
+    return [[("Procurement Act procurements beyond planning (not direct awards)", f"{figures['engagement_base']:,}"),
              ("With a market engagement notice (UK2)", f"{figures['engaged']:,}"),
-             ("Share", pct(figures["share"])), ("Reason stated for none", f"{figures['reason_given']:,}")]]
+             ("Share", pct(figures["engagement_share"])), ("Reason stated for none", f"{figures['reason_given']:,}")]]
 
 
 def engagement_reasons(run, view: View, limit, offset):
@@ -141,7 +156,8 @@ def engagement_total(run, view: View) -> int:
 
 
 CO_DESIGN = (
-    Metrics("co-design", STEPS[4], lambda run, view: run(kil.engagement, view.filters), engagement_rows,
+    Metrics("co-design", STEPS[4],
+            picked("engagement_base", "engaged", "engagement_share", "reason_given", "planning_only"), engagement_rows,
             lambda f, view: words.engagement_sentence(f),
             notes=(words.planning_note,)),
     Table("engagement-reasons", "Reasons given for holding no market engagement", engagement_reasons,

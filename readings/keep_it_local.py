@@ -37,7 +37,7 @@ def social_value_sentence(figures: dict) -> str:
                 "criteria, so the share with a social value criterion cannot be measured.")
     found = figures["with_social_value"]
     return (f"Of the {procurements(weighted)} under the Procurement Act with weighted award criteria, {found:,} "
-            f"({pct(figures['share'])}) {'has' if found == 1 else 'have'} a social value criterion. {LOWER_BOUND}")
+            f"({pct(figures['social_value_share'])}) {'has' if found == 1 else 'have'} a social value criterion. {LOWER_BOUND}")
 
 
 def earlier_rules_note(figures: dict, view=None) -> str:
@@ -80,12 +80,13 @@ def capacity_sentence(figures: dict) -> str:
     return sentence
 
 
-def size_sentence(cap_figures: dict, lots: dict) -> str:
-    """The share of value above the cap, then the large procurements not divided into lots."""
-    sentence = (f"{pct(cap_figures['value_share'])} of the award value is in awards over {money(lots['cap'])}.")
+def size_sentence(above_share: float | None, lots: dict) -> str:
+    """The share of value above the cap, then the large procurements not divided into lots
+    (`lots`: queries.keep_it_local.figures)."""
+    sentence = (f"{pct(above_share)} of the award value is in awards over {money(lots['cap'])}.")
     if lots["large"]:
         sentence += (f" Of the {procurements(lots['large'])} over {money(lots['cap'])} whose lots are known, "
-                     f"{lots['not_divided']:,} ({pct(lots['not_divided'] / lots['large'])}) "
+                     f"{lots['not_divided']:,} ({pct(lots['not_divided_share'])}) "
                      f"{'was' if lots['not_divided'] == 1 else 'were'} not divided into lots; "
                      f"{lots['with_reason']:,} of those state{'s' if lots['with_reason'] == 1 else ''} why.")
     else:
@@ -94,17 +95,23 @@ def size_sentence(cap_figures: dict, lots: dict) -> str:
     return sentence
 
 
+def lots_unknown_note(figures: dict, view=None) -> str:
+    n = figures["lots_unknown"]
+    return (f"{procurements(n)} over the cap {'does' if n == 1 else 'do'} not say how {'it is' if n == 1 else 'they are'} "
+            "divided (Contracts Finder notices never do)." if n else "")
+
+
 def engagement_sentence(figures: dict) -> str:
     """ "Of the 80 Procurement Act procurements beyond planning, 12 (15%) had a preliminary
     market engagement notice." """
-    base = figures["procurements"]
+    base = figures["engagement_base"]
     if not base:
         return ("No data yet: no Procurement Act procurement under these filters (direct awards aside) has reached "
                 "a tender, award or contract notice, so engagement before it cannot be measured.")
     engaged = figures["engaged"]
     return (f"Of the {procurements(base)} under the Procurement Act that have gone beyond planning (direct awards "
             f"aside), {engaged:,} "
-            f"({pct(figures['share'])}) had a preliminary market engagement notice (UK2); "
+            f"({pct(figures['engagement_share'])}) had a preliminary market engagement notice (UK2); "
             f"{figures['reason_given']:,} of the others state why none was held.")
 
 

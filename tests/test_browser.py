@@ -261,3 +261,37 @@ def test_the_app_fetches_nothing_from_the_internet(app_url, page, path):
     assert hosts - {None} == {"127.0.0.1"}
     icon = page.locator("link[rel*='icon']").first.get_attribute("href")
     assert icon and (not icon.startswith("http") or urlparse(icon).hostname == "127.0.0.1"), icon
+
+
+@pytest.fixture(scope="module")
+def procurement_app_url(tmp_path_factory):
+    """The app over the Keep it Local page's own procurements (tests/test_page_keep_it_local)."""
+    from loaders.storage.loading import import_files
+    from tests.ocds_factory import write_package
+    from tests.test_page_keep_it_local import procurements
+    folder = tmp_path_factory.mktemp("procurements")
+    store = folder / "awards.duckdb"
+    import_files([write_package(folder / "procurements.json", procurements())], store)
+    with serving(store, folder / "streamlit.log") as base:
+        yield base
+
+
+def test_keep_it_local_for_one_council_with_a_searched_reason_and_its_download(procurement_app_url, page):
+    page.goto(f"{procurement_app_url}/keep_it_local?council=Leeds+City+Council")
+    wait_for_page(page)
+    expect(page.get_by_text("Of the 2 procurements under the Procurement Act with weighted award criteria, 1 (50%) "
+                            "has a social value criterion.", exact=False)).to_be_visible()
+    field = page.get_by_role("textbox", name="Search the reasons for not dividing")
+    field.fill("single site")
+    field.press("Enter")
+    page.wait_for_url(lambda url: parse_qs(urlparse(url).query).get("lots_search") == ["single site"],
+                      timeout=WAIT_MS)
+    wait_for_page(page)
+    expect(page.get_by_text('1 stated reason for not dividing into lots matching "single site"')).to_be_visible()
+    with page.expect_download(timeout=WAIT_MS) as download_info:
+        page.get_by_role("button", name="Download the table (CSV)").nth(1).click()
+    assert download_info.value.suggested_filename.startswith("lots-reasons_")
+    rows = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8-sig"))))
+    assert [row["reason"] for row in rows] == ["A single site needs one contractor"]
+    assert rows[0]["notice_url"] == "https://www.find-tender.service.gov.uk/Notice/100001-2025"
+    expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -10,6 +10,7 @@ import pytest
 from loaders.storage import store
 from loaders.storage.loading import import_files
 from queries import keep_it_local as kil
+from queries import overview
 from queries.filters import Filters
 from readings import keep_it_local as words
 from tests.conftest import SAMPLES
@@ -19,6 +20,7 @@ PAGE = "keep_it_local"
 LEEDS = buyer("Leeds City Council", postcode="LS1 1UR", pid="GB-FTS-LEEDS")
 BRADFORD = buyer("Bradford Metropolitan District Council", postcode="BD1 1HY", pid="GB-FTS-BRAD")
 ACT = {"scheme": "UKPGA", "id": "2023/54"}
+CAP = 1_000_000
 
 
 def criteria(*pairs, in_description=False):
@@ -97,16 +99,16 @@ def con(tmp_path_factory):
 
 
 def test_social_value_counts_only_weighted_act_procurements(con):
-    found = kil.social_value(con, Filters())
+    found = kil.figures(con, Filters(), CAP)
     assert (found["weighted"], found["with_social_value"], found["at_least_ten"]) == (3, 2, 2)  # P1, P2, P5
-    assert found["share"] == pytest.approx(2 / 3) and found["median_weight"] == 15
+    assert found["social_value_share"] == pytest.approx(2 / 3) and found["median_weight"] == 15
     assert (found["earlier_with_criteria"], found["earlier_with_social_value"]) == (1, 1)  # P6, apart
-    leeds = kil.social_value(con, Filters(buyers=("Leeds City Council",)))
+    leeds = kil.figures(con, Filters(buyers=("Leeds City Council",)), CAP)
     assert (leeds["weighted"], leeds["with_social_value"]) == (2, 1)
 
 
 def test_social_value_weights_and_the_procurements_behind_them(con):
-    frame = kil.social_value_weights(con, Filters())
+    frame = kil.social_value_weights(kil.figures(con, Filters(), CAP))
     assert dict(zip(frame["band"], frame["procurements"])) == {
         "0% to under 5%": 0, "5% to under 10%": 0, "10% to under 15%": 1, "15% to under 20%": 0,
         "20% to under 30%": 1, "30% or more": 0}
@@ -119,17 +121,19 @@ def test_social_value_weights_and_the_procurements_behind_them(con):
 
 
 def test_capacity_bids_where_published(con):
-    found = kil.capacity(con, Filters())
+    found = kil.figures(con, Filters(), CAP)
     assert (found["with_sme_bids"], found["sme_bids"], found["bids_with_sme"]) == (2, 3, 9)  # P1 and P2
     assert found["sme_bid_share"] == pytest.approx(3 / 9)
     assert (found["with_vcse_bids"], found["vcse_bid_share"]) == (1, 0.5)  # P2: 1 of 2 final-stage bids
-    assert (found["small_awards"], found["small_value"]) == (1, 1_900_000)  # P1's award to an SME
+    small = kil.small_organisations(overview.summary(con, Filters()))
+    assert (small["small_awards"], small["small_value"]) == (1, 1_900_000)  # P1's award to an SME
 
 
 def test_contract_size_over_the_cap(con):
-    found = kil.contract_size(con, Filters(), 1_000_000)
+    found = kil.figures(con, Filters(), CAP)
     assert (found["large"], found["not_divided"], found["with_reason"]) == (2, 1, 1)  # P1 (one lot), P2 (two)
-    assert kil.contract_size(con, Filters(), 100_000)["large"] == 4  # P5 and P6 too
+    assert found["not_divided_share"] == 0.5
+    assert kil.figures(con, Filters(), 100_000)["large"] == 4  # P5 and P6 too
     reasons = kil.lots_reasons(con, Filters(), "", None, 0)
     assert list(reasons["reason"]) == ["A single site needs one contractor"]
     assert list(reasons["size_gbp"]) == [2_000_000]
@@ -138,22 +142,22 @@ def test_contract_size_over_the_cap(con):
 
 
 def test_engagement_base_leaves_out_direct_awards_and_planning(con):
-    found = kil.engagement(con, Filters())
-    assert (found["procurements"], found["engaged"], found["reason_given"], found["planning_only"]) == (3, 1, 1, 1)
-    assert found["share"] == pytest.approx(1 / 3)
+    found = kil.figures(con, Filters(), CAP)
+    assert (found["engagement_base"], found["engaged"], found["reason_given"], found["planning_only"]) == (3, 1, 1, 1)
+    assert found["engagement_share"] == pytest.approx(1 / 3)
     reasons = kil.engagement_reasons(con, Filters(), "well known", None, 0)
     assert list(reasons["reason"]) == ["The market is well known"]
 
 
 def test_dates_filter_procurements_by_their_first_notice(con):
     from datetime import date
-    found = kil.engagement(con, Filters(date_from=date(2025, 4, 15)))
-    assert found["procurements"] == 2  # P1's first notice (March) is before the date: P2 and P5 remain
+    found = kil.figures(con, Filters(date_from=date(2025, 4, 15)), CAP)
+    assert found["engagement_base"] == 2  # P1's first notice (March) is before the date: P2 and P5 remain
 
 
 def test_councils_side_by_side(con):
     frame = kil.councils_side_by_side(con, Filters(), ("Bradford Metropolitan District Council", "Leeds City Council"),
-                                      "Leeds City Council", 1_000_000).set_index("council")
+                                      "Leeds City Council", CAP).set_index("council")
     leeds = frame.loc["Leeds City Council"]
     assert bool(leeds["this_council"]) and leeds["weighted"] == 2 and leeds["social_value_share"] == 0.5
     assert leeds["large_known_lots"] == 2 and leeds["not_divided_share"] == 0.5
@@ -163,9 +167,11 @@ def test_councils_side_by_side(con):
 
 def test_no_data_yet_is_said_not_zero(con):
     nothing = Filters(buyers=("No Such Council",))
-    assert words.social_value_sentence(kil.social_value(con, nothing)).startswith("No data yet")
-    assert words.engagement_sentence(kil.engagement(con, nothing)).startswith("No data yet")
-    assert kil.social_value(con, nothing)["share"] is None
+    found = kil.figures(con, nothing, CAP)
+    assert words.social_value_sentence(found).startswith("No data yet")
+    assert words.engagement_sentence(found).startswith("No data yet")
+    assert words.size_sentence(0.0, found).endswith("says how it is divided.")
+    assert found["social_value_share"] is None and found["engagement_share"] is None
 
 
 # --- the real samples ------------------------------------------------------------------------
@@ -194,12 +200,11 @@ def test_real_samples_give_what_their_notices_say(all_samples_store):
     beyond = [r for r in act if r.get("tag") != ["planning"] and (r.get("tender") or {}).get("procurementMethod") != "direct"]
     con = store.read_only(all_samples_store)
     try:
-        sv = kil.social_value(con, Filters())
-        engaged = kil.engagement(con, Filters())
+        sv = engaged = kil.figures(con, Filters(), CAP)
     finally:
         con.close()
     assert sv["weighted"] == len(weighted) == 1 and sv["with_social_value"] == 0  # 083662: price 20, quality 80
-    assert engaged["procurements"] == len(beyond)
+    assert engaged["engagement_base"] == len(beyond)
     assert engaged["planning_only"] == len([r for r in act if r.get("tag") == ["planning"]])
     assert engaged["engaged"] == 0  # the UK2 (083655) has no tender yet
 

@@ -43,7 +43,7 @@ PROCUREMENT_FIELDS = (
     "published_date", "last_date", "regime", "stages", "notice_types",
     "procedure", "procedure_details", "procedure_rationale",
     "lots", "divided", "no_lots_rationale",
-    "criteria_published", "weights_published", "social_value", "social_value_weight",
+    "criteria_published", "weights_published", "social_value", "social_value_weight", "criteria",
     "bids", "sme_bids", "final_stage_bids", "vcse_bids",
     "engagement_notice", "no_engagement_rationale",
     "suitable_sme", "suitable_vcse", "tender_value_gbp", "above_threshold", "cancelled",
@@ -79,7 +79,7 @@ def procurement_facts(releases: list[Release]) -> Facts:
     lot_rows = [_lot_row(usable, lot_id, lot, [c for c in criteria if c["lot_id"] == lot_id], bids.get(lot_id, {}))
                 for lot_id, lot in lots.items()]
     row = {**_identity(usable), **_procedure(usable), **_lot_facts(usable, lots),
-           **_criteria_facts(criteria), **_summed(bids), **_engagement(usable),
+           **_criteria_facts(criteria), "criteria": _criteria_words(lot_rows), **_summed(bids), **_engagement(usable),
            **_suitability(usable, lots), **_tender_value(usable)}
     return Facts([tuple(row[name] for name in PROCUREMENT_FIELDS)], lot_rows,
                  [tuple({**c, "ocid": row["ocid"]}[name] for name in CRITERION_FIELDS) for c in criteria])
@@ -301,6 +301,15 @@ def _lot_row(releases: list[Release], lot_id: str, lot: dict, criteria: list[dic
            "social_value_weight": max(weights) if weights else None,
            **{column: bids.get(column) for column in _MEASURES.values()}}
     return tuple(row[name] for name in LOT_FIELDS)
+
+
+def _criteria_words(lot_rows: list[tuple]) -> str | None:
+    """Every lot's criteria in words ("Lot 2: Price: Price 80%; ..."), lots separated by " | "."""
+    position = LOT_FIELDS.index("criteria")
+    worded = [(row[1], row[position]) for row in lot_rows if row[position]]
+    if len(worded) == 1:
+        return worded[0][1]
+    return " | ".join(f"Lot {lot}: {words}" for lot, words in worded) or None
 
 
 def _criterion_words(criterion: dict) -> str:

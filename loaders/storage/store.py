@@ -63,8 +63,9 @@ GEO_COLUMN_TYPES = {
 }
 AWARD_COLUMNS = tuple(BASE_COLUMN_TYPES) + tuple(GEO_COLUMN_TYPES)
 
-# How procurements were run (loaders.normalising.procurements), then the buyer's place, filled
-# as for awards by derive_procurement_places.
+# How procurements were run (loaders.normalising.procurements), then the buyer's place (filled
+# as for awards) and the procurement's size (its tender value, else the sum of its awards'
+# whole values), both by derive_procurement_places.
 PROCUREMENT_COLUMN_TYPES = {
     "ocid": "VARCHAR", "source": "VARCHAR", "title": "VARCHAR", "notice_url": "VARCHAR", "category": "VARCHAR",
     "buyer_key": "VARCHAR", "buyer_name": "VARCHAR", "buyer_name_published": "VARCHAR", "buyer_type": "VARCHAR",
@@ -73,7 +74,7 @@ PROCUREMENT_COLUMN_TYPES = {
     "procedure": "VARCHAR", "procedure_details": "VARCHAR", "procedure_rationale": "VARCHAR",
     "lots": "INTEGER", "divided": "BOOLEAN", "no_lots_rationale": "VARCHAR",
     "criteria_published": "BOOLEAN", "weights_published": "BOOLEAN", "social_value": "BOOLEAN",
-    "social_value_weight": "DOUBLE",
+    "social_value_weight": "DOUBLE", "criteria": "VARCHAR",
     "bids": "DOUBLE", "sme_bids": "DOUBLE", "final_stage_bids": "DOUBLE", "vcse_bids": "DOUBLE",
     "engagement_notice": "VARCHAR", "no_engagement_rationale": "VARCHAR",
     "suitable_sme": "BOOLEAN", "suitable_vcse": "BOOLEAN", "tender_value_gbp": "DOUBLE", "above_threshold": "BOOLEAN",
@@ -81,7 +82,7 @@ PROCUREMENT_COLUMN_TYPES = {
 }
 assert tuple(PROCUREMENT_COLUMN_TYPES) == PROCUREMENT_FIELDS
 PROCUREMENT_PLACE_TYPES = {"buyer_area_code": "VARCHAR", "buyer_area_name": "VARCHAR", "buyer_region": "VARCHAR",
-                           "buyer_country": "VARCHAR"}
+                           "buyer_country": "VARCHAR", "size_gbp": "DOUBLE"}
 LOT_COLUMN_TYPES = {
     "ocid": "VARCHAR", "lot_id": "VARCHAR", "title": "VARCHAR", "status": "VARCHAR", "value_gbp": "DOUBLE",
     "suitable_sme": "BOOLEAN", "suitable_vcse": "BOOLEAN", "criteria": "VARCHAR", "social_value_weight": "DOUBLE",
@@ -503,14 +504,18 @@ _PLACED = {
     "buyer_area_name": "CASE WHEN rc.area_code IS NOT NULL THEN rc.area_name ELSE b.lad_name END",
     "buyer_region": "coalesce(rc.region, b.region)",
     "buyer_country": "coalesce(rc.nation, b.country)",
+    "size_gbp": "coalesce(p.tender_value_gbp, s.awarded_gbp)",
 }
 _PROCUREMENT_PLACES = f"""
 CREATE OR REPLACE TABLE procurements AS
 WITH listed AS (SELECT buyer_key, first(buyer_name ORDER BY buyer_name) AS buyer_name FROM awards
-                WHERE buyer_key IS NOT NULL GROUP BY buyer_key)
+                WHERE buyer_key IS NOT NULL GROUP BY buyer_key),
+sizes AS (SELECT ocid, sum(award_value_gbp / n_suppliers) AS awarded_gbp FROM awards
+          WHERE duplicate_of IS NULL AND award_value_gbp IS NOT NULL GROUP BY ocid)
 SELECT {", ".join(f"{_PLACED.get(c, 'p.' + c)} AS {c}" for c in DERIVED_LAYOUTS["procurements"])}
 FROM procurements p
 LEFT JOIN listed l ON l.buyer_key = p.buyer_key
+LEFT JOIN sizes s ON s.ocid = p.ocid
 LEFT JOIN postcodes b ON b.postcode = p.buyer_postcode
 LEFT JOIN register_councils rc ON rc.code = p.buyer_council_code
 ORDER BY p.buyer_key, p.published_date, p.ocid
@@ -518,9 +523,10 @@ ORDER BY p.buyer_key, p.published_date, p.ocid
 
 
 def derive_procurement_places(con) -> None:
-    """Each procurement's buyer listed and placed as its awards are: a buyer with awards under
+    """Each procurement's buyer listed and placed as its awards are (a buyer with awards under
     the name they use, a council in its register area and region, any other buyer by the
-    district of its postcode."""
+    district of its postcode), and its size: worked out once here, so the page's queries
+    need no join with the awards."""
     con.execute(_PROCUREMENT_PLACES)
 
 
