@@ -8,9 +8,17 @@ through the same reader, normaliser and store as real data, so the demo exercise
 real pipeline. Everything is drawn from one seeded random generator: the same seed gives
 the same store. Supplier names are invented from nonsense syllables; notice links point
 at the reserved `.invalid` domain, because there is no public notice behind them.
+
+For a share of each buyer's procurements the same ocid also gets the notices before the
+award, in the Find a Tender shape of sources-2 section D: a tender notice (UK4) with lots,
+award criteria and suitability, a preliminary market engagement notice (UK2) before it
+for some, and on the award release its bid statistics and, for a direct award, the reason
+for it. These facts come from a second random generator per buyer, so the award releases
+and the awards table are what they would be without them.
 """
 
 import csv
+import itertools
 import math
 import random
 import tempfile
@@ -97,11 +105,13 @@ class Supplier:
     home: str | None  # council name, region name or "national"
 
 
-def build(path: Path, force: bool = False, seed: int = SEED, progress: Progress | None = None) -> LoadReport:
-    """Generate the demo releases into files and load them into a fresh store at `path`."""
+def build(path: Path, force: bool = False, seed: int = SEED, progress: Progress | None = None,
+          before_award: bool = True) -> LoadReport:
+    """Generate the demo releases into files and load them into a fresh store at `path`
+    (`before_award=False`: the award releases alone, without the notices before the award)."""
     _refuse_real_store(path, force)
     with tempfile.TemporaryDirectory() as folder:
-        files = write_packages(Path(folder), seed)
+        files = write_packages(Path(folder), seed, before_award)
         batches = [(f"demo:{f.name}", read_file(f, source="demo")) for f in files]
     if path.exists():
         path.unlink()
@@ -121,13 +131,16 @@ def _refuse_real_store(path: Path, force: bool) -> None:
         raise StoreError(str(path), f"holds {real:,} real releases; use --store for the demo or --force")
 
 
-def write_packages(folder: Path, seed: int = SEED) -> list[Path]:
+def write_packages(folder: Path, seed: int = SEED, before_award: bool = True) -> list[Path]:
     """Write the demo as OCDS release packages; return the files."""
     rng = random.Random(seed)
     councils = load_councils(rng)
     buyers = councils + other_buyers(rng, councils)
     suppliers = make_suppliers(rng, councils)
-    releases = [r for buyer in buyers for r in council_releases(rng, buyer, councils, suppliers)]
+    releases = []
+    for buyer in buyers:
+        awarded = council_releases(rng, buyer, councils, suppliers)
+        releases += process_releases(awarded, buyer, seed) if before_award else awarded
     files = []
     for start in range(0, len(releases), RELEASES_PER_FILE):
         path = folder / f"demo-{start // RELEASES_PER_FILE:03d}.json"
@@ -306,6 +319,240 @@ def _party(s: Supplier) -> dict:
         details["vcse"] = s.vcse
     return {"id": s.party_id, "name": s.name, "identifier": {"legalName": s.name},
             "address": {"streetAddress": s.address}, "details": details, "roles": ["supplier"]}
+
+
+# The notices before the award (sources-2 section D). A procurement awarded from the day the
+# Procurement Act 2023 came into force is run under it (its tender from that day on); one
+# before it, under the Public Contracts Regulations 2015 (Directive 2014/24/EU).
+ACT_START = date(2025, 2, 24)
+ACT_BASIS = {"id": "2023/54", "scheme": "UKPGA", "uri": "https://www.legislation.gov.uk/ukpga/2023/54/contents"}
+EARLIER_BASIS = {"id": "32014L0024", "scheme": "CELEX"}
+# The Act's thresholds for sub-central authorities from 1 January 2024, with VAT.
+THRESHOLDS = {"works": 5_372_609, "goods": 214_904, "services": 214_904}
+LOTS_FROM = 200_000  # a tender this large is divided into lots or says why it is not
+LOT_AREAS = ("North", "South", "East", "West")
+SOCIAL_VALUE_WEIGHTS = (5, 10, 10, 15, 20, 20, 25, 30)
+PRICE_WEIGHTS = (20, 30, 40, 40, 50, 60, 70)
+QUALITY_NAMES = ("Quality", "Technical quality", "Method statements")
+# procurementMethodDetails as Find a Tender words them under the Act: (below, above threshold).
+ACT_DETAILS = {"open": ("Below threshold - open competition", "Open procedure"),
+               "selective": ("Below threshold - open competition", "Competitive flexible procedure"),
+               "limited": ("Below threshold - limited competition", "Competitive flexible procedure")}
+NO_ENGAGEMENT_REASONS = (
+    "The market is well known from the previous procurement of this service.",
+    "Suppliers were consulted informally through the council's supplier portal.",
+    "The timetable did not allow preliminary market engagement.",
+    "A small number of suppliers were contacted directly to test the specification.",
+)
+NO_LOTS_REASONS = (
+    "The services are interdependent and must be delivered by one provider.",
+    "Dividing the contract into lots would not give value for money at this size.",
+    "One point of contact is needed across the whole area.",
+    "Splitting the work would add interfaces and risk to delivery.",
+)
+DIRECT_REASONS = (
+    "Extreme urgency: the service had to continue while a new provider is procured.",
+    "Only the existing supplier can provide the work, for technical reasons (compatibility with current systems).",
+    "Additional goods from the existing supplier; a change of supplier would cause incompatibility.",
+    "User choice: the person receiving the service chose the provider.",
+    "Below threshold: the council's contract procedure rules allow a direct award at this value.",
+)
+
+
+@dataclass(frozen=True)
+class Leaning:
+    """How one buyer runs its procurements: the shares that differ between buyers."""
+    act_share: float  # of its awards since ACT_START, those with the notices before them
+    earlier_share: float  # of its earlier awards, those with a tender notice
+    engagement: float  # preliminary market engagement notice (UK2)
+    engagement_reason: float  # of the rest, a reason for holding none
+    lots: float  # of the large tenders, those divided into lots
+    social_value: float  # a criterion named social value
+    social_value_weight: int
+    sme: float  # a lot marked suitable for SMEs
+    vcse: float  # a lot marked suitable for VCSEs
+    bids: float  # bid statistics published with the award
+
+
+def process_releases(awarded: list[dict], buyer: Council, seed: int) -> list[dict]:
+    """The award releases of one buyer, with the notices before the award for a share of
+    its procurements. Drawn from a generator of the buyer's own, so that the award
+    releases' own draws, and so the awards, are unchanged."""
+    rng = random.Random(f"{seed}:process:{buyer.name}")
+    leaning = _leaning(rng)
+    releases = []
+    for _ocid, group in itertools.groupby(awarded, key=lambda r: r["ocid"]):
+        releases += _procurement(rng, leaning, list(group))
+    return releases
+
+
+def _leaning(rng: random.Random) -> Leaning:
+    return Leaning(act_share=rng.uniform(0.3, 0.75), earlier_share=rng.uniform(0.02, 0.06),
+                   engagement=rng.uniform(0.1, 0.8), engagement_reason=rng.uniform(0.2, 0.9),
+                   lots=rng.uniform(0.1, 0.7), social_value=rng.uniform(0.02, 0.75),
+                   social_value_weight=rng.choice(SOCIAL_VALUE_WEIGHTS), sme=rng.uniform(0.3, 0.95),
+                   vcse=rng.uniform(0.05, 0.6), bids=rng.uniform(0.4, 0.95))
+
+
+def _procurement(rng, leaning: Leaning, awards: list[dict]) -> list[dict]:
+    """One ocid's releases: as awarded, or with its tender (and planning) notices before."""
+    first = awards[0]
+    awarded = date.fromisoformat(first["awards"][0]["date"][:10])
+    method = first["tender"]["procurementMethod"]
+    act = awarded >= ACT_START
+    if rng.random() >= (leaning.act_share if act else leaning.earlier_share):
+        return awards
+    if method == "direct":
+        if act:
+            _direct_award(rng, awards)
+        return awards
+    lag = timedelta(days=rng.randint(30, 150))
+    tender_day = max(ACT_START, awarded - lag) if act else awarded - lag
+    lots, no_lots = _lots(rng, leaning, first, act)
+    before = _planning(rng, leaning, first, tender_day) if act else []
+    engagement_reason = None
+    if act and not before and rng.random() < leaning.engagement_reason:
+        engagement_reason = rng.choice(NO_ENGAGEMENT_REASONS)
+    tender = _tender_release(first, tender_day, method, lots, no_lots, engagement_reason, act)
+    _award_facts(rng, leaning, awards, lots, act)
+    return before + [tender] + awards
+
+
+def _direct_award(rng, awards: list[dict]) -> None:
+    """A direct award under the Act states its legal basis and why there was no competition."""
+    reason = rng.choice(DIRECT_REASONS)
+    for release in awards:
+        if release["tender"]["procurementMethod"] == "direct":
+            release["tender"].update(legalBasis=ACT_BASIS, procurementMethodRationale=reason)
+
+
+def _lots(rng, leaning: Leaning, award: dict, act: bool) -> tuple[list[dict], str | None]:
+    """The tender's lots, and (a large tender under the Act in one lot) why it is not divided."""
+    amount = _tender_amount(rng, award)
+    values, reason = [amount], None
+    if amount >= LOTS_FROM and rng.random() < leaning.lots:
+        shares = [rng.uniform(0.5, 1.5) for _ in range(rng.randint(2, 4))]
+        values = [round(amount * share / sum(shares), -2) for share in shares]
+    elif amount >= LOTS_FROM and act:
+        reason = rng.choice(NO_LOTS_REASONS)
+    criteria = _criteria(rng, leaning, act)  # a tender's lots share their criteria, as is usual
+    title = award["tender"]["title"]
+    lots = [{"id": str(i), "title": f"{title}: {LOT_AREAS[i - 1]}" if len(values) > 1 else title,
+             "status": "active", "value": _money(value), "awardCriteria": {"criteria": criteria},
+             "suitability": {"sme": rng.random() < leaning.sme, "vcse": rng.random() < leaning.vcse}}
+            for i, value in enumerate(values, 1)]
+    return lots, reason
+
+
+def _tender_amount(rng, award: dict) -> float:
+    """The estimated value the tender published: near what was awarded."""
+    return max(500.0, round(award["awards"][0]["value"]["amount"] * rng.uniform(0.9, 1.3), -2))
+
+
+def _money(amount: float) -> dict:
+    return {"amount": amount, "amountGross": round(amount * 1.2, 2), "currency": "GBP"}
+
+
+def _criteria(rng, leaning: Leaning, act: bool) -> list[dict]:
+    """Price (or cost) and quality, and for some a quality criterion named social value.
+    Under the Act weights are `numbers` (percentageExact); before it, a notice gave the
+    weight as text in `description` (sources-2 D 1b)."""
+    social = rng.random() < (leaning.social_value if act else leaning.social_value / 3)
+    weight = 0
+    if social:
+        weight = leaning.social_value_weight
+        weight = max(5, weight + rng.choice((-5, 5))) if rng.random() < 0.25 else weight
+    price = min(rng.choice(PRICE_WEIGHTS), 90 - weight)
+    parts = [("cost", "Whole-life cost", price) if rng.random() < 0.1 else ("price", "Price", price),
+             ("quality", rng.choice(QUALITY_NAMES), 100 - price - weight)]
+    if social:
+        parts.append(("quality", "Social value", weight))
+    if act:
+        return [{"type": kind, "name": name, "numbers": [{"number": w, "weight": "percentageExact"}]}
+                for kind, name, w in parts]
+    return [{"type": kind, "name": name, "description": str(w)} for kind, name, w in parts]
+
+
+def _planning(rng, leaning: Leaning, award: dict, tender_day: date) -> list[dict]:
+    """A preliminary market engagement notice (UK2), weeks before the tender (never before
+    the Act), for a share of the buyer's tenders."""
+    if rng.random() >= leaning.engagement or (tender_day - ACT_START).days < 28:
+        return []
+    day = tender_day - timedelta(days=rng.randint(28, min(120, (tender_day - ACT_START).days)))
+    due = min(day + timedelta(days=rng.randint(14, 35)), tender_day - timedelta(days=1))
+    release = _notice(award, "UK2", day, "planning")
+    release["planning"] = {
+        "documents": [_document(release, "marketEngagementNotice", "UK2",
+                                "Preliminary market engagement notice")],
+        "milestones": [{"id": "engagement", "type": "engagement", "description": "Market engagement event",
+                        "dueDate": f"{due.isoformat()}T23:59:59Z", "status": "met"}]}
+    release["tender"] = {"id": award["tender"]["id"], "title": award["tender"]["title"], "status": "planning",
+                         "legalBasis": ACT_BASIS}
+    return [release]
+
+
+def _tender_release(award: dict, day: date, method: str, lots: list[dict], no_lots: str | None,
+                    engagement_reason: str | None, act: bool) -> dict:
+    """The tender notice: UK4 under the Act, a contract notice before it."""
+    release = _notice(award, "UK4" if act else "tender", day, "tender")
+    base = award["tender"]
+    amount = sum(lot["value"]["amount"] for lot in lots)
+    above = amount * 1.2 >= THRESHOLDS[base["mainProcurementCategory"]]
+    tender = {"id": base["id"], "title": base["title"], "status": "active",
+              "legalBasis": ACT_BASIS if act else EARLIER_BASIS, "classification": base["classification"],
+              "mainProcurementCategory": base["mainProcurementCategory"], "value": _money(amount),
+              "procurementMethod": method,
+              "procurementMethodDetails": ACT_DETAILS[method][above] if act else base["procurementMethodDetails"],
+              "lots": lots,
+              "documents": [_document(release, "tenderNotice", "UK4" if act else None, "Tender notice")]}
+    if act:
+        tender["aboveThreshold"] = above
+    if no_lots:
+        tender["lotDetails"] = {"noLotsDivisionRationale": no_lots}
+    release["tender"] = tender
+    if engagement_reason:
+        release["planning"] = {"noEngagementNoticeRationale": engagement_reason}
+    return release
+
+
+def _notice(award: dict, notice: str, day: date, tag: str) -> dict:
+    """A release of the award's ocid before the award, with the same buyer party."""
+    guid = award["ocid"].removeprefix(DEMO_OCID_PREFIX)
+    buyer = next(p for p in award["parties"] if "buyer" in p["roles"])
+    return {"ocid": award["ocid"], "id": f"{guid}-{notice}", "language": "en",
+            "date": f"{day.isoformat()}T09:00:00Z", "tag": [tag], "initiationType": "tender",
+            "parties": [buyer], "buyer": award["buyer"]}
+
+
+def _document(release: dict, kind: str, notice: str | None, words: str) -> dict:
+    document = {"id": release["id"], "documentType": kind, "description": f"{words} (demo)",
+                "url": DEMO_NOTICE.format(release["id"]), "datePublished": release["date"], "format": "text/html"}
+    if notice:
+        document["noticeType"] = notice
+    return document
+
+
+def _award_facts(rng, leaning: Leaning, awards: list[dict], lots: list[dict], act: bool) -> None:
+    """What the award notice adds about the competition: the bids (for some), and the
+    tender's suitability as its lots state it."""
+    suitability = {key: any(lot["suitability"][key] for lot in lots) for key in ("sme", "vcse")}
+    statistics = _bid_statistics(rng, leaning, lots, act) if rng.random() < leaning.bids else None
+    for release in awards:
+        release["tender"]["suitability"] = suitability
+        if statistics:
+            release["bids"] = {"statistics": statistics}
+
+
+def _bid_statistics(rng, leaning: Leaning, lots: list[dict], act: bool) -> list[dict]:
+    """Per lot: bids, of which from SMEs and (under the Act, for some) VCSEs at the final stage."""
+    figures = []
+    for lot in lots:
+        bids = rng.randint(1, 10)
+        figures += [("bids", bids, lot["id"]), ("smeBids", sum(rng.random() < leaning.sme for _ in range(bids)), lot["id"])]
+        if act and rng.random() < 0.5:
+            figures.append(("vcseFinalStageBids", rng.randint(0, min(2, bids)), lot["id"]))
+    return [{"id": str(i), "measure": measure, "value": value, "relatedLot": lot_id}
+            for i, (measure, value, lot_id) in enumerate(figures, 1)]
 
 
 def _package(releases: list[dict]) -> dict:
