@@ -7,16 +7,17 @@ from dataclasses import replace
 import streamlit as st
 
 from loaders import definitions
+from loaders.geography import network
 from queries import keep_it_local as kil
 from queries import overview, scorecard, value_bands
 from queries.formatting import money, pct
 from readings import keep_it_local as words
 from readings import overview as overview_words
 from ui import blocks, charts, keep_it_local_charts, widgets
-from ui.blocks import Chart, Metrics, Table, View, by_measure, of_frame
+from ui.blocks import Chart, Metrics, Table, View, by_measure, of_frame, paged_frame
 
 DEFAULT_CAP = 1_000_000  # as the Value bands page
-INPUTS = {"cap": float(DEFAULT_CAP), "lots_search": "", "engagement_search": ""}
+INPUTS = {"council": None, "cap": float(DEFAULT_CAP), "lots_search": "", "engagement_search": ""}
 STEPS = ("1. A place-based approach", "2. Social value in every procurement", "3. Community capacity",
          "4. Contract sizes small organisations can bid for", "5. Co-design with local people")
 
@@ -167,7 +168,24 @@ CO_DESIGN = (
 )
 
 
-BLOCKS = PLACE + SOCIAL_VALUE + CAPACITY + SIZE + CO_DESIGN
+def network_rows(run, view: View):
+    """The network's councils in the store (and the council chosen, when it is not one of
+    them) side by side, under the page's filters but for the council choice."""
+    chosen = view["council"]
+    members = run(kil.network_councils, network.codes())
+    names = sorted({*members, *([chosen] if chosen else [])})
+    frame = run(kil.councils_side_by_side, replace(view.filters, buyers=()), tuple(names), chosen, view["cap"])
+    return frame.assign(in_network=frame["council"].isin(members))
+
+
+NETWORK = Table("network", "The Keep it Local network councils side by side", *paged_frame(network_rows),
+                ("council", "in_network", *kil.PEER_COLUMNS[1:]),
+                reading=lambda run, view, total: words.network_sentence(network_rows(run, view), network.LABEL,
+                                                                         len(network.members())),
+                notes=(network.sentence(),))
+
+
+BLOCKS = PLACE + SOCIAL_VALUE + CAPACITY + SIZE + CO_DESIGN + (NETWORK,)
 
 
 def choose_council(filters) -> str | None:
@@ -195,7 +213,7 @@ def render() -> None:
                    "procurement has no supplier yet.")
     st.caption(definitions.KEEP_IT_LOCAL_COVERAGE)
     widgets.left_out_line(filters)
-    view = View(filters).having(**INPUTS)
+    view = View(filters).having(**{**INPUTS, "council": council})
     blocks.show(PLACE + SOCIAL_VALUE + CAPACITY, view)
     cap = st.number_input("Cap on contract value (£)", min_value=1_000, max_value=10_000_000_000, value=DEFAULT_CAP,
                           step=100_000, key="cap", bind="query-params")
@@ -204,7 +222,7 @@ def render() -> None:
     view = view.having(lots_search=search("Search the reasons for not dividing", "lots_search"))
     blocks.show(SIZE[1:] + CO_DESIGN[:1], view)
     view = view.having(engagement_search=search("Search the reasons for no engagement", "engagement_search"))
-    blocks.show(CO_DESIGN[1:], view)
+    blocks.show(CO_DESIGN[1:] + (NETWORK,), view)
     blocks.rows_download(filters)
 
 

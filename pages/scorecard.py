@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from loaders.definitions import SMALL_NUMBERS
+from loaders.geography import network
 from queries import overview
 from queries import scorecard as sc
 from queries.filters import Filters
@@ -16,7 +17,7 @@ from queries.formatting import money, pct, whole
 from readings import overview as overview_words
 from readings import scorecard as words
 from ui import blocks, charts, registry, widgets
-from ui.blocks import Chart, Table, View, by_measure, of_frame, sliced
+from ui.blocks import Chart, Table, View, by_measure, of_frame, paged_frame
 
 # The page's settings for the generic tests: the council of the registered example link, no
 # other bodies or own list, today's date.
@@ -38,7 +39,7 @@ COVERAGE_COLUMNS = ("gap_label", "gap_rows", "council_rows", "gap_share", "peers
 
 
 def rank_columns(keys) -> tuple[str, ...]:
-    """The rank table's columns for these peer groups (type, region, list)."""
+    """The rank table's columns for these peer groups (type, region, network, list)."""
     return ("measure_label", "council_text",
             *(f"{key}_{part}" for key in keys for part in ("median_text", "rank_short")))
 
@@ -80,7 +81,7 @@ def members(run, view: View, key: str) -> pd.DataFrame:
 
 def members_reading(run, view: View, key: str) -> str:
     table, groups = peers(run, view)
-    name, group = groups.get(key, (words.PEER_GROUPS[key].lower(), ()))
+    name, group = groups.get(key, (words.group_words(key), ()))
     return words.peers_sentence(members(run, view, key), view["council"], name, view.measure,
                                 sc.unranked_members(table, group, view["council"]))
 
@@ -118,18 +119,13 @@ def coverage(run, view: View) -> pd.DataFrame:
     return frame.assign(peers_group=name, peers_councils=len(councils))
 
 
-def paged_frame(frame_of) -> tuple:
-    """A table's rows and total from a small frame worked out whole: (rows, total)."""
-    return (lambda run, view, limit, offset: sliced(frame_of(run, view), limit, offset),
-            lambda run, view: len(frame_of(run, view)))
-
-
 def peer_table(key: str) -> Table:
     """The councils of one peer group, side by side (the page shows the group picked)."""
     def of_group(run, view):
         return members(run, view, key)
     return Table(f"scorecard-peers-{key}", "Its peers, council by council", *paged_frame(of_group), PEER_COLUMNS,
-                 reading=lambda run, view, total: members_reading(run, view, key))
+                 reading=lambda run, view, total: members_reading(run, view, key),
+                 notes=(network.sentence(),) if key == "network" else ())
 
 
 RANKS = Table("scorecard-ranks", "Rank among its peers", *paged_frame(ranks), rank_columns(sc.PEER_KEYS),
@@ -262,7 +258,7 @@ def peer_settings(view: View) -> View:
     st.text(words.other_bodies_sentence(added, view["council"], with_others))
     chosen = st.multiselect("Your own list of councils to compare with", widgets.query(sc.councils), key="peers",
                             bind="query-params",
-                            help="For example the councils that have signed up to the Keep It Local principles.")
+                            help="Any councils you want to compare with, for example your neighbours.")
     return view.having(other_bodies=bool(with_others), peers=tuple(chosen))
 
 

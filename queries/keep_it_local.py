@@ -153,6 +153,19 @@ def _reasons(con, filters: Filters, column: str, search: str, limit: int | None,
         ORDER BY published_date DESC, ocid {page}""", params + words).df()
 
 
+def network_councils(con, codes: tuple[str, ...]) -> list[str]:
+    """The councils of the store (as the council filter names them) whose register code is
+    one of `codes` (the Keep it Local network's), with awards or procurements, whatever the
+    filters."""
+    if not codes:
+        return []
+    marks = ", ".join("?" for _ in codes)
+    return [name for (name,) in con.cursor().execute(f"""
+        SELECT council FROM council_buyers WHERE code IN ({marks})
+        UNION SELECT buyer_name FROM procurements WHERE buyer_council_code IN ({marks}) AND buyer_name IS NOT NULL
+        ORDER BY 1""", [*codes, *codes]).fetchall()]
+
+
 PEER_COLUMNS = ["council", "this_council", "awards", "local_value_share", "sme_value_share", "vcse_value_share",
                 "weighted", "social_value_share", "large_known_lots", "not_divided_share", "beyond_planning",
                 "engagement_share"]

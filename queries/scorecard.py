@@ -18,6 +18,7 @@ import pandas as pd
 
 from loaders import definitions
 from loaders.definitions import NATIONAL_PROVIDER_REGIONS
+from loaders.geography import network
 from loaders.geography.postcodes import extract_outward, normalise_postcode, outward
 from loaders.storage.summaries import IS_COUNCIL, IS_OTHER_LOCAL_BODY
 from queries.filters import Filters
@@ -51,7 +52,8 @@ SHARES = {"local": "loc = 'local'", "sme": "supplier_size = 'SME'", "vcse": "sup
 # What is unknown beside them: shown with the council's figures, not ranked.
 UNKNOWNS = {"unknown_locality": "loc = 'unknown'", "unknown_size": "supplier_size = 'Unknown'",
             "unknown_vcse": "supplier_vcse IS NULL"}
-PEER_KEYS = ("type", "region", "list")  # the peer groups: same council type, same region, the user's list
+# The peer groups: same council type, same region, the Keep it Local network, the user's list.
+PEER_KEYS = ("type", "region", "network", "list")
 
 
 def council_type(area_code: str | None) -> str | None:
@@ -134,7 +136,7 @@ def peer_filters(filters: Filters) -> Filters:
 
 
 def council_table(con, filters: Filters, with_other_bodies: bool = False) -> pd.DataFrame:
-    """One row per council with awards under the filters: its area, type, region, value,
+    """One row per council with awards under the filters: its register code, area, type, region, value,
     awards, valued awards, whether it has enough of them to be ranked, and the local / SME /
     VCSE shares by value and by count.
 
@@ -161,7 +163,7 @@ def council_table(con, filters: Filters, with_other_bodies: bool = False) -> pd.
             SELECT council, coalesce(sum(value_gbp), 0) AS value_gbp, {AWARD_COUNT} AS awards,
                    coalesce({AWARD_COUNT} FILTER (value_gbp IS NOT NULL), 0) AS valued_awards, {shares}
             FROM attached GROUP BY council)
-        SELECT c.council, c.area_code, c.area_name, c.region, s.* EXCLUDE (council)
+        SELECT c.council, c.code AS council_code, c.area_code, c.area_name, c.region, s.* EXCLUDE (council)
         FROM sums s JOIN council_buyers c USING (council) ORDER BY council""", params).df()
     frame.insert(2, "council_type", frame["area_code"].map(council_type))
     frame["ranked"] = frame["valued_awards"].round(6) >= definitions.MIN_VALUED_AWARDS
@@ -184,7 +186,8 @@ def other_bodies_added(con, filters: Filters, council: str) -> dict:
 
 def peer_groups(table: pd.DataFrame, council: str, chosen: tuple[str, ...]) -> dict:
     """The council's peer groups as {key: (name of the group, council names)}, each with the
-    council itself: same type, same region, and the user's own list (when given)."""
+    council itself: same type, same region, the Keep it Local network (when another of its
+    councils has awards) and the user's own list (when given)."""
     row = table.loc[table["council"] == council].iloc[0]
     groups = {}
     if row["council_type"]:
@@ -193,6 +196,10 @@ def peer_groups(table: pd.DataFrame, council: str, chosen: tuple[str, ...]) -> d
     if isinstance(row["region"], str):
         names = table.loc[table["region"] == row["region"], "council"]
         groups["region"] = (f"councils in {row['region']}", tuple(names))
+    in_network = table.loc[table["council_code"].isin(network.codes()) | (table["council"] == council), "council"]
+    if len(in_network) > 1:
+        joined = "" if row["council_code"] in network.codes() else " (with this council)"
+        groups["network"] = (f"{network.LABEL}{joined}", tuple(in_network))
     listed = [name for name in table["council"] if name in set(chosen) | {council}]
     if len(listed) > 1:
         groups["list"] = ("councils on your list", tuple(listed))

@@ -132,11 +132,13 @@ def reasons_sentence(total: int, what: str, search: str) -> str:
 
 
 def network_sentence(frame: pd.DataFrame, label: str, members: int) -> str:
-    """How many of the network's councils have awards here, and the spread of their local share."""
-    present = frame[frame["awards"] > 0]
+    """How many of the network's councils (`in_network`) have awards here, and the spread of
+    their local share."""
+    present = frame[frame["in_network"] & (frame["awards"] > 0)]
     if present.empty:
         return f"None of the {members} {label} has awards under these filters."
     shares = present["local_value_share"].dropna()
     spread = (f"; their local share of award value runs from {pct(shares.min())} to {pct(shares.max())}"
               if len(shares) > 1 else "")
-    return f"{len(present):,} of the {members} {label} have awards under these filters{spread}."
+    verb = "has" if len(present) == 1 else "have"
+    return f"{len(present):,} of the {members} {label} {verb} awards under these filters{spread}."

@@ -29,7 +29,13 @@ ENDING_NOTE = ("Chances to re-commission, perhaps locally or in smaller lots. En
                "state them; many notices give none.")
 OTHER_BODIES_HELP = ("NHS bodies, police and fire, schools, housing associations and other buyers that are not "
                      "central government count for the councils whose area holds their address.")
-PEER_GROUPS = {"type": "Same council type", "region": "Same region", "list": "Your list"}  # PEER_KEYS in words
+PEER_GROUPS = {"type": "Same council type", "region": "Same region", "network": "Keep it Local network",
+               "list": "Your list"}  # PEER_KEYS in words
+
+
+def group_words(key: str) -> str:
+    """A peer group's name inside a sentence: lower case, but for the network's own name."""
+    return PEER_GROUPS[key] if key == "network" else PEER_GROUPS[key].lower()
 # A ranked measure: (words in a sentence, its label in the rank table, as the metrics above it read).
 MEASURES = {
     "value_gbp": ("total award value", "Total award value"),
@@ -156,7 +162,7 @@ def groups_note(ranks: pd.DataFrame) -> str:
     if ranks.empty:
         return ""
     row = ranks.iloc[0]
-    parts = [f"{PEER_GROUPS[key].lower()}, {row[f'{key}_group']} ({int(row[f'{key}_members']):,})"
+    parts = [f"{group_words(key)}, {row[f'{key}_group']} ({int(row[f'{key}_members']):,})"
              for key in PEER_KEYS if isinstance(row[f"{key}_group"], str)]
     return f"Peer groups: {'; '.join(parts)}." if parts else ""
 

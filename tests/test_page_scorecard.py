@@ -434,7 +434,8 @@ def test_the_settings_for_tests_name_a_council_of_the_example_link(page, run):
     assert page.INPUTS["council"] == registry.page("scorecard").example["council"] == LEEDS
     assert page.example_inputs(run) == {"council": LEEDS}  # the council with the most awards
     names = [block.name for block in page.BLOCKS]
-    assert names == ["scorecard-ranks", "scorecard-peers-type", "scorecard-peers-region", "scorecard-peers-list",
+    assert names == ["scorecard-ranks", "scorecard-peers-type", "scorecard-peers-region", "scorecard-peers-network",
+                     "scorecard-peers-list",
                      "scorecard-trend", "scorecard-suppliers", "scorecard-suppliers-table", "scorecard-national",
                      "scorecard-ending", "scorecard-coverage"]  # the old keys and file names
 

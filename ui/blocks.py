@@ -168,6 +168,13 @@ def sliced(frame: pd.DataFrame, limit: int | None, offset: int) -> pd.DataFrame:
     return frame.iloc[offset:] if limit is None else frame.iloc[offset:offset + limit]
 
 
+def paged_frame(frame_of: Callable[[Run, View], pd.DataFrame]) -> tuple:
+    """A table's rows and total from a small frame worked out whole: (rows, total), the
+    first two arguments of a Table."""
+    return (lambda run, view, limit, offset: sliced(frame_of(run, view), limit, offset),
+            lambda run, view: len(frame_of(run, view)))
+
+
 # --- Drawing (Streamlit) --------------------------------------------------------------------
 
 def show(blocks: tuple[Block, ...], view: View) -> None:

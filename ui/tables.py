@@ -73,6 +73,7 @@ COLUMNS = {
     "share_of_buyer_awards_above": Column("Share of its awards above cap", "share"),
     "national_provider": Column("National provider", "flag"),
     "this_council": Column("Chosen", "flag"),
+    "in_network": Column("Keep it Local network", "flag", help="One of the councils Locality announced"),
     "region": Column("Region"),
     "is_framework": Column("Framework", "flag"),
     "value_band": Column("Value band"),
@@ -94,12 +95,14 @@ COLUMNS = {
     "beyond_planning": Column("Beyond planning", "count", help="Procurement Act procurements (step 5's base)"),
     "engagement_share": Column("Market engagement", "share", help="Of those beyond planning: a UK2 notice"),
     "notice_url": Column("Notice", "link"),
-    # The Council scorecard's rank table (per peer group: same council type, same region, your
-    # list; a note under it names each group's councils) and its data coverage table
+    # The Council scorecard's rank table (per peer group: same council type, same region, the
+    # Keep it Local network, your list; a note under it names each group's councils) and its
+    # data coverage table
     "measure_label": Column("Measure"),
     "council_text": Column("This council"),
     **{f"{key}_{part}": Column(f"{what}, {group}", help=helps)
-       for key, group in (("type", "same council type"), ("region", "same region"), ("list", "your list"))
+       for key, group in (("type", "same council type"), ("region", "same region"),
+                          ("network", "Keep it Local network"), ("list", "your list"))
        for part, what, helps in (("median_text", "Median", "Each ranked council counts once, whatever its size"),
                                  ("rank_short", "Rank", "1 is the highest figure; equal figures share a rank"))},
     "gap_label": Column("Award rows with"),
