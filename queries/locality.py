@@ -26,7 +26,8 @@ SHARE_COLUMNS = {"value": "local_value_share", "count": "local_count_share"}
 def has_table(con, name: str) -> bool:
     """Whether the store holds table `name` (boundaries and successors are optional)."""
     return bool(con.cursor().execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND database_name = current_database()",
+        [name]).fetchone()[0])
 
 
 def has_boundaries(con) -> bool:

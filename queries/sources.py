@@ -10,7 +10,8 @@ def source_status(con) -> pd.DataFrame:
     """One row per source: releases, award rows, award dates, last load and refresh coverage
     (times to the second: the microseconds of a fetch time say nothing to a reader)."""
     has_state = con.cursor().execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'refresh_state'").fetchall()[0][0]
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'refresh_state' "
+        "AND database_name = current_database()").fetchall()[0][0]
     state = ("SELECT source, covered_from, covered_until, refreshed_at FROM refresh_state" if has_state else
              "SELECT NULL::VARCHAR AS source, NULL::TIMESTAMP AS covered_from, "
              "NULL::TIMESTAMP AS covered_until, NULL::TIMESTAMPTZ AS refreshed_at WHERE FALSE")

@@ -88,6 +88,7 @@ def test_award_rows_equal_a_build_from_the_award_releases_alone(demo_store, awar
             assert con.execute(f"SELECT count(*) FROM (SELECT * FROM {a} EXCEPT ALL SELECT * FROM {b})").fetchone()[0] == 0
         tags = con.execute("SELECT DISTINCT tags FROM alone.releases").fetchall()
     finally:
+        con.execute("DETACH alone")  # the database instance is shared with the other tests' connections
         con.close()
     assert {t for (t,) in tags} == {"award", "awardUpdate"}
 

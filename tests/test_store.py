@@ -211,6 +211,20 @@ def test_awards_of_older_code_are_a_clear_error_on_reading_and_rebuilt_by_any_wr
     assert query(loaded, "SELECT count(*) FROM meta WHERE key = 'awards_stale'") == [(0,)]
 
 
+def test_another_store_attached_in_the_process_does_not_make_a_store_look_older(loaded, tmp_path):
+    """DuckDB shares one database instance between a process's connections to a file, so a
+    store attached on one connection is seen by the catalogue of every other: the age checks
+    must read only the store's own tables."""
+    other = tmp_path / "other.duckdb"
+    other.write_bytes(loaded.read_bytes())
+    first = store.read_only(loaded)
+    try:
+        first.execute(f"ATTACH '{other}' AS other (READ_ONLY)")
+        store.read_only(loaded).close()
+    finally:
+        first.close()
+
+
 def test_later_release_in_later_import_replaces_award(tmp_path, store_path, lookup):
     s = supplier(1)
     ocid, guid = cf_ocid(7), "00000000-0000-0000-0000-000000000007"

@@ -61,7 +61,8 @@ def load(store_path: Path, file: Path | None = None, url: str | None = None, fet
 def ensure(con) -> None:
     """Give a store with no `boundaries` table the shipped ones; keep any it holds (a newer
     edition loaded with `load`)."""
-    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'boundaries'").fetchall()[0][0]:
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'boundaries' "
+                       "AND database_name = current_database()").fetchall()[0][0]:
         save(con, read(SHIPPED))
 
 

@@ -421,5 +421,5 @@ def _insert(con, frame: pd.DataFrame) -> int:
 
 
 def _has_table(con) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
-                            [TABLE]).fetchall()[0][0])
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
+                            "AND database_name = current_database()", [TABLE]).fetchall()[0][0])

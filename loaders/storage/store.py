@@ -219,7 +219,8 @@ def _awards_outdated(con) -> bool:
 def _layout(con, table: str) -> tuple[str, ...]:
     """The columns of a table in order (empty when there is no such table)."""
     return tuple(name for (name,) in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [table]).fetchall())
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND database_name = current_database() "
+        "ORDER BY column_index", [table]).fetchall())
 
 
 def _awards_stale(con) -> bool:
@@ -235,7 +236,7 @@ def _summaries_missing(con) -> bool:
 
 
 def _has_tables(con, *names: str) -> bool:
-    tables = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    tables = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
     return set(names) <= tables
 
 
