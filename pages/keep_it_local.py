@@ -40,7 +40,7 @@ PLACE = (
     Metrics("place", STEPS[0], outcome, lambda f, view: [shares_row(f, (("local", "Local"),))],
             lambda f, view: words.place_sentence(f, view.filters.local_km),
             notes=(lambda f, view: overview_words.base_text(f),)),
-    Chart("place-trend", "The local share over the years", trend, of_frame(charts.trend_lines),
+    Chart("place-trend", "The local share over the years, beside the SME and VCSE shares", trend, of_frame(charts.trend_lines),
           by_measure(overview_words.trend_sentence), of_frame(overview_words.trend_alt), notes=(charts.PART_YEAR_NOTE,)),
 )
 
@@ -138,7 +138,9 @@ SIZE = (
             notes=(words.lots_unknown_note,)),
     Table("lots-reasons", "Reasons given for not dividing into lots", lots_reasons, lots_total,
           tuple(kil.REASON_COLUMNS),
-          reading=lambda run, view, total: words.reasons_sentence(total, "not dividing into lots", view["lots_search"])),
+          reading=lambda run, view, total: words.reasons_sentence(total, "not dividing into lots", view["lots_search"]),
+          notes=("Every procurement that states a reason, whatever its value; the figures above count only those "
+                 "over the cap.",)),
 )
 
 
