@@ -54,8 +54,10 @@ EVENT_KINDS = {
                                       "out of the figures.",
     "award_unsuccessful": "Awards the notice marks unsuccessful: no rows, left out of the figures.",
     "award_no_suppliers": "Award entries that name no supplier: no rows.",
-    "release_not_normalised": "Releases kept as received but whose shape could not be read as awards "
-                              "(the reasons are listed below).",
+    "value_not_numeric": "Amounts written as text that is not a number (\"abc\", \"£1,000\"), read as no "
+                         "value: an award keeps its rows, without a value, left out of value totals.",
+    "release_not_normalised": "Releases (or single awards) kept as received but whose shape could not be read "
+                              "as awards, such as a field of the wrong type (the reasons are listed below).",
 }
 NOT_NORMALISED_SHOWN = 50
 # Each value flag as the one line under value totals names it.

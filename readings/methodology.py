@@ -247,6 +247,7 @@ EVENT_LABELS = {
     "award_cancelled_by_termination": "Award cancelled by a termination notice",
     "award_unsuccessful": "Award unsuccessful",
     "award_no_suppliers": "Award with no supplier",
+    "value_not_numeric": "Amount that is not a number",
     "release_not_normalised": "Release that could not be read",
 }
 

@@ -6,7 +6,11 @@ Rules (DESIGN.md, "The awards table"):
 - cancelled and unsuccessful awards, awards a later procurement termination notice (UK12)
   cancels, and awards with no supplier give no rows but are reported as quality events;
 - a joint award's value is split equally among its distinct suppliers;
-- supplier size comes only from the supplier's own scale / sme flag.
+- supplier size comes only from the supplier's own scale / sme flag;
+- a release with a field of the wrong type (loaders.normalising.shapes) gives no rows, an
+  award with one gives none of its own, and an amount that is not a number leaves its award
+  without a value; each is reported as a quality event, as is any error normalising raises,
+  so that no release stops an import or a refresh.
 Geography columns (district, region, locality, distance) are filled later, in the store,
 from the `postcodes` table, so that geocoding never needs the releases re-read.
 """
@@ -18,7 +22,7 @@ from datetime import date, datetime, timezone
 from loaders.geography.places import region_code
 from loaders.geography.postcodes import (crown_dependency, extract_outward, extract_postcode, foreign_country,
                                          normalise_postcode)
-from loaders.normalising import buyers, classify
+from loaders.normalising import buyers, classify, shapes
 
 CF_NOTICE = "https://www.contractsfinder.service.gov.uk/Notice/{}"
 FTS_NOTICE = "https://www.find-tender.service.gov.uk/Notice/{}"
@@ -62,15 +66,18 @@ class Result:
 
 
 def normalise_ocid(releases: list[Release]) -> Result:
-    """All award rows of one ocid, from the releases that carry it."""
+    """All award rows of one ocid, from the releases that carry it. Never raises: an error
+    becomes a quality event for each of its releases, naming the exception."""
+    try:
+        return _normalise_ocid(releases)
+    except Exception as error:  # noqa: BLE001 - any error is the release's, reported
+        return Result(events=[(r.ocid, r.release_id, None, "release_not_normalised", shapes.failure(error))
+                              for r in releases])
+
+
+def _normalise_ocid(releases: list[Release]) -> Result:
     result = Result()
-    usable = []
-    for release in releases:
-        problem = release_problem(release.data)
-        if problem:
-            result.events.append((release.ocid, release.release_id, None, "release_not_normalised", problem))
-        else:
-            usable.append(release)
+    usable, result.events = readable(releases)
     usable.sort(key=release_order)
     winners = _latest_awards(usable)
     contracts = _latest_contracts(usable)
@@ -81,8 +88,43 @@ def normalise_ocid(releases: list[Release]) -> Result:
             result.events.append((release.ocid, release.release_id, award_id, "award_cancelled_by_termination",
                                   f"procurement termination notice {ended.release_id} (UK12)"))
             continue
-        result.extend(_award_rows(release, award, contracts.get(award_id)))
+        try:
+            result.extend(_award_rows(release, award, contracts.get(award_id)))
+        except Exception as error:  # noqa: BLE001 - one award's error must not lose the others
+            result.events.append((release.ocid, release.release_id, award_id, "release_not_normalised",
+                                  shapes.failure(error)))
     return result
+
+
+def readable(releases: list[Release]) -> tuple[list[Release], list[tuple]]:
+    """The releases that can be normalised, each without its awards of the wrong shape, and
+    the quality events saying what was set aside and which amounts are not numbers."""
+    usable, events = [], []
+    for release in releases:
+        checked = _release_check(release.data)
+        if checked.problem:
+            events.append((release.ocid, release.release_id, None, "release_not_normalised", checked.problem))
+            continue
+        data, awards = release.data, []
+        contracts = data.get("contracts") or []
+        notes = [(contracts[path[1]].get("awardID"), path, value) for path, value in checked.not_numeric
+                 if path[0] == "contracts"]
+        notes += [(None, path, value) for path, value in checked.not_numeric if path[0] != "contracts"]
+        for position, award in enumerate(data.get("awards") or []):
+            award_check = shapes.check(award, shapes.AWARD, ("awards", position))
+            if award_check.problem:
+                award_id = award["id"] if shapes.ID.accepts(award["id"]) else None
+                events.append((release.ocid, release.release_id, None if award_id is None else str(award_id),
+                               "release_not_normalised", award_check.problem))
+            else:
+                awards.append(award)
+                notes += [(award["id"], path, value) for path, value in award_check.not_numeric]
+        events += [(release.ocid, release.release_id, None if award_id is None else str(award_id),
+                    "value_not_numeric", shapes.not_a_number(path, value)) for award_id, path, value in notes]
+        if len(awards) < len(data.get("awards") or []):
+            release = Release(release.source, release.ocid, release.release_id, {**data, "awards": awards})
+        usable.append(release)
+    return usable, events
 
 
 # What kind of notice a release is, from its tags and the notice type of its documents
@@ -140,18 +182,24 @@ def _withdrawn_lots(data: dict) -> set[str] | None:
 
 
 def release_problem(data) -> str | None:
-    """Why a release cannot be normalised, or None if its shape is usable."""
+    """Why a release cannot be normalised, or None if its shape is usable (its awards are
+    checked one by one, by `readable`)."""
+    return _release_check(data).problem
+
+
+def _release_check(data) -> shapes.Check:
+    """The release's shape checked: the first problem, and the amounts that are not numbers."""
     if not isinstance(data, dict):
-        return "release is not a JSON object"
+        return shapes.Check("release is not a JSON object")
     if not data.get("ocid"):
-        return "release has no ocid"
+        return shapes.Check("release has no ocid")
     for key in ("awards", "parties", "contracts"):
         if key in data and data[key] is not None and not isinstance(data[key], list):
-            return f"'{key}' is not a list"
+            return shapes.Check(f"'{key}' is not a list")
     for award in data.get("awards") or []:
         if not isinstance(award, dict) or award.get("id") in (None, ""):
-            return "an award has no id"
-    return None
+            return shapes.Check("an award has no id")
+    return shapes.check(data, shapes.RELEASE)
 
 
 def release_order(release: Release) -> tuple:
@@ -251,19 +299,10 @@ def _award_value(award: dict, contract: dict) -> tuple:
     """
     for source, holder in (("award", award), ("contract", contract)):
         value = holder.get("value") or {}
-        amount = number_of(value.get("amount"))
+        amount = shapes.number(value.get("amount"))
         if amount is not None:
-            return amount, number_of(value.get("amountGross")), value.get("currency"), source
+            return amount, shapes.number(value.get("amountGross")), value.get("currency"), source
     return None, None, None, "none"
-
-
-def number_of(value) -> float | None:
-    """A finite float, or None for missing, non-numeric or infinite (1e9999) amounts."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number == number and abs(number) != float("inf") else None
 
 
 def cpv_of(tender: dict) -> tuple:

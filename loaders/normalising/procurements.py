@@ -15,16 +15,20 @@ Rules:
 - a **social value criterion** is one whose name or description mentions social value or
   community benefit (SOCIAL_VALUE), whatever its type;
 - weights are percentages: `percentageExact`/`percentageRangeMiddle` as stated, the
-  `decimal...` codes times 100; points and order give no percentage (the code is kept).
+  `decimal...` codes times 100; points and order give no percentage (the code is kept);
+- releases, and awards, of the wrong shape are left out as for awards (normalise.readable,
+  which reports them); an error deriving a procurement is a quality event for each of its
+  releases, never an exception.
 """
 
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from loaders.normalising import classify
+from loaders.normalising import classify, shapes
 from loaders.normalising.normalise import (FTS_RELEASE_API, Release, buyer_fields, cpv_of, date_of, notice_types, notice_url,
-                                           number_of, release_kind, release_order, release_problem, text_of)
+                                           readable, release_kind, release_order, text_of)
+from loaders.normalising.shapes import number as number_of
 
 SOCIAL_VALUE = re.compile(r"social[\s-]*value|community[\s-]*benefit", re.IGNORECASE)
 PROCUREMENT_ACT_START = date(2025, 2, 24)
@@ -56,21 +60,33 @@ CRITERION_FIELDS = ("ocid", "lot_id", "position", "type", "name", "description",
 
 @dataclass
 class Facts:
-    """The rows of the three procurement tables, for one ocid or many."""
+    """The rows of the three procurement tables, for one ocid or many, and the quality events
+    of procurements that could not be derived (as normalise.Result.events)."""
     procurements: list[tuple] = field(default_factory=list)
     lots: list[tuple] = field(default_factory=list)
     criteria: list[tuple] = field(default_factory=list)
+    events: list[tuple] = field(default_factory=list)
 
     def extend(self, other: "Facts") -> None:
         self.procurements.extend(other.procurements)
         self.lots.extend(other.lots)
         self.criteria.extend(other.criteria)
+        self.events.extend(other.events)
 
 
 def procurement_facts(releases: list[Release]) -> Facts:
     """The procurement of one ocid, its lots and its award criteria (nothing when no release
-    of it can be read: the awards side reports those)."""
-    usable = sorted((r for r in releases if not release_problem(r.data)), key=release_order)
+    of it can be read: the awards side reports those). Never raises: an error becomes a
+    quality event for each of its releases, naming the exception."""
+    try:
+        return _procurement_facts(releases)
+    except Exception as error:  # noqa: BLE001 - any error is the procurement's, reported
+        reason = shapes.failure(error, "procurement could not be derived")
+        return Facts(events=[(r.ocid, r.release_id, None, "release_not_normalised", reason) for r in releases])
+
+
+def _procurement_facts(releases: list[Release]) -> Facts:
+    usable = sorted(readable(releases)[0], key=release_order)
     if not usable:
         return Facts()
     lots = _lots(usable)
