@@ -7,7 +7,6 @@ reopens; a failure part-way leaves the old store exactly as it was.
 """
 
 import fcntl
-import itertools
 import os
 import shutil
 from contextlib import contextmanager
@@ -27,14 +26,13 @@ from loaders.normalising import crosspublished
 from loaders.normalising.normalise import ROW_FIELDS, Release, Result, normalise_ocid
 from loaders.normalising.procurements import (CRITERION_FIELDS, LOT_FIELDS, PROCUREMENT_FIELDS, Facts,
                                               procurement_facts)
-from loaders.sources.readers import NOT_UTF8, Event, RawRelease
+from loaders.sources.readers import RawRelease
 from loaders.storage import summaries
 
 DEFAULT_STORE = Path("data/awards.duckdb")
 STORE_ENV = "AWARDS_STORE"
 SCHEMA_VERSION = "1"
 INSERT_CHUNK = 50_000
-RELEASE_BATCH = 5_000
 
 BASE_COLUMN_TYPES = {
     "award_key": "VARCHAR", "source": "VARCHAR", "ocid": "VARCHAR", "release_id": "VARCHAR",
@@ -282,30 +280,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
 
 
-def add_releases(con, releases: Iterable[RawRelease], origin: str) -> tuple[int, set[str]]:
+def add_releases(con, releases: list[RawRelease], origin: str) -> tuple[int, set[str]]:
     """Store releases not already held (by content hash); return (how many new, their ocids)."""
-    _, new, ocids = add_release_stream(con, releases, origin)
-    return new, ocids
-
-
-def add_release_stream(con, releases: Iterable[RawRelease], origin: str) -> tuple[int, int, set[str]]:
-    """Store releases not already held (by content hash), RELEASE_BATCH at a time, so that
-    memory stays flat however many come; one `loads` row for them all. Return (how many
-    read, how many new, the new ones' ocids)."""
     now = datetime.now(timezone.utc)
-    read = new = 0
-    ocids: set[str] = set()
-    stream = iter(releases)
-    while batch := tuple(itertools.islice(stream, RELEASE_BATCH)):
-        added = _insert_new(con, batch, origin, now)
-        read, new = read + len(batch), new + len(added)
-        ocids |= {ocid for _, ocid in added}
-    con.execute("INSERT INTO loads VALUES (?, ?, ?, ?)", [now, origin, read, new])
-    return read, new, ocids
-
-
-def _insert_new(con, releases: tuple[RawRelease, ...], origin: str, now: datetime) -> list[tuple[str, str]]:
-    """Insert the releases of one batch that the store does not hold; return their (hash, ocid)."""
     frame = pd.DataFrame(
         [(r.content_hash, r.source, r.ocid, r.release_id, r.release_date, r.tags, r.json, origin,
           r.fetched_at or now) for r in releases],
@@ -320,25 +297,14 @@ def _insert_new(con, releases: tuple[RawRelease, ...], origin: str, now: datetim
         INSERT INTO releases SELECT * FROM incoming
         WHERE content_hash NOT IN (SELECT content_hash FROM releases)""")
     con.unregister("incoming")
-    return new
-
-
-def add_reading_events(con, events: list[Event]) -> None:
-    """Quality events of how files were read (text not UTF-8); one already recorded (the
-    same file and line read again) is not repeated."""
-    if not events:
-        return
-    con.register("read_events", pd.DataFrame(events, columns=["ocid", "release_id", "award_id", "kind", "detail"]))
-    con.execute("""INSERT INTO quality_events SELECT * FROM read_events e
-                   WHERE NOT EXISTS (SELECT 1 FROM quality_events q WHERE q.kind = e.kind AND q.detail = e.detail)""")
-    con.unregister("read_events")
+    con.execute("INSERT INTO loads VALUES (?, ?, ?, ?)", [now, origin, len(releases), len(new)])
+    return len(new), {ocid for _, ocid in new}
 
 
 def renormalise(con, ocids: Iterable[str] | None = None, progress: Progress | None = None) -> int:
     """Re-derive the awards of `ocids` (all when None) from their releases; return rows made."""
     if ocids is None:
-        con.execute(f"DELETE FROM awards; DELETE FROM quality_events WHERE {_DERIVED_EVENT}; "
-                    f"{_DELETE_PROCUREMENTS.format(where='')}")
+        con.execute(f"DELETE FROM awards; DELETE FROM quality_events; {_DELETE_PROCUREMENTS.format(where='')}")
         selection = "SELECT source, ocid, release_id, json FROM releases ORDER BY ocid"
     else:
         # A real (scratch) table, not a registered frame: the reading cursor must see it too.
@@ -346,7 +312,7 @@ def renormalise(con, ocids: Iterable[str] | None = None, progress: Progress | No
         con.execute("CREATE OR REPLACE TABLE touched AS SELECT * FROM touched_frame")
         con.unregister("touched_frame")
         con.execute("DELETE FROM awards WHERE ocid IN (SELECT ocid FROM touched)")
-        con.execute(f"DELETE FROM quality_events WHERE ocid IN (SELECT ocid FROM touched) AND {_DERIVED_EVENT}")
+        con.execute("DELETE FROM quality_events WHERE ocid IN (SELECT ocid FROM touched)")
         con.execute(_DELETE_PROCUREMENTS.format(where="WHERE ocid IN (SELECT ocid FROM touched)"))
         selection = ("SELECT source, ocid, release_id, json FROM releases "
                      "WHERE ocid IN (SELECT ocid FROM touched) ORDER BY ocid")
@@ -367,9 +333,6 @@ def renormalise(con, ocids: Iterable[str] | None = None, progress: Progress | No
     return made
 
 
-# Events derived from the releases, made again by every re-derivation; how a file was read
-# (NOT_UTF8) is known only when it is read, so it is kept.
-_DERIVED_EVENT = f"kind <> '{NOT_UTF8}'"
 _DELETE_PROCUREMENTS = ("DELETE FROM procurements {where}; DELETE FROM procurement_lots {where}; "
                         "DELETE FROM procurement_criteria {where};")
 
