@@ -197,11 +197,12 @@ def run(store: Path, sessions: int, out: Path, seconds: float | None = None, ren
     out.parent.mkdir(parents=True, exist_ok=True)
     log = out.with_suffix(".log")
     with serving(store.resolve(), log) as (base, proc):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         done = asyncio.run(run_sessions(base, links, sessions, seconds, renders, timeout))
-        duration = time.perf_counter() - started
+        duration, cpu = time.perf_counter() - started, time.process_time() - cpu
         peak_mb = rss_hwm_mb(proc.pid)
     result = figures(done, sessions, duration, peak_mb)
+    result["client_cpu_s"] = round(cpu, 1)  # the sessions share the machine with the server
     if not result["errors"]:
         log.unlink()  # kept when something failed: the server's side of it is there
     result.update(store=str(store), links=len(links), machine=machine())
@@ -257,10 +258,12 @@ def summary(r: dict) -> str:
              f"Render (rerun sent to script finished, renders without errors): p50 {r['render_p50_ms']} ms, "
              f"p95 {r['render_p95_ms']} ms, max {r['render_max_ms']} ms.",
              f"Opening (HTTP page and websocket): p50 {r['open_p50_ms']} ms, p95 {r['open_p95_ms']} ms.",
-             f"Server peak memory (VmHWM): {r['server_peak_rss_mb']} MB.",
+             f"Server peak memory (VmHWM): {r['server_peak_rss_mb']} MB. Client CPU: {r['client_cpu_s']} s.",
              f"Machine: {m['nproc']} cores, {m['cpu_model']}, {m['memory_gb']} GB RAM; Python {m['python']}; "
              f"store {r['store']}."]
-    lines += [f"  error x{e['count']}: {e['message'][:200]}" for e in r["error_messages"][:5]]
+    lines += [f"  {page}: {p['errors']} of {p['renders']} renders failed" for page, p in r["per_page"].items()
+              if p["errors"]]
+    lines += [f"  error x{e['count']}: {e['message'][:200]}" for e in r["error_messages"][:3]]
     return "\n".join(lines)
 
 
