@@ -31,11 +31,11 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from google.protobuf.message import DecodeError
-from websockets.asyncio.client import connect
-from websockets.exceptions import WebSocketException
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.asyncio.client import connect
+from websockets.exceptions import WebSocketException
 
 from benchmarks.browser import pct, rss_hwm_mb
 from benchmarks.run import machine
@@ -193,6 +193,8 @@ def run(store: Path, sessions: int, out: Path, seconds: float | None = None, ren
         links: list[Link] | None = None, timeout: float = TIMEOUT_S) -> dict:
     """Serve the app over `store`, run the sessions, write the figures to `out` and the summary
     beside it; return the figures."""
+    if seconds is None and renders is None:
+        raise ValueError("a load run needs an end: seconds or renders")
     links = links or registry_links(store)
     out.parent.mkdir(parents=True, exist_ok=True)
     log = out.with_suffix(".log")
