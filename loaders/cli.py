@@ -13,14 +13,19 @@ from loaders import info
 from loaders.errors import LoaderError
 from loaders.geography import boundaries, geocoding, ons
 from loaders.sources import demo, refresh
-from loaders.storage import loading, store
+from loaders.storage import loading, store, writers
+from queries import export
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; return the exit code (0 done, 2 bad input or store)."""
+    """Run one command; return the exit code (0 done, 2 bad input or store).
+
+    The command's writes record it in the store's lock, and say once whom they wait for."""
     args = _parser().parse_args(argv)
     try:
-        args.command(args)
+        with writers.writer(command=args.name, replace_demo=getattr(args, "replace_demo", False),
+                            on_wait=_notice):
+            args.command(args)
     except LoaderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -36,13 +41,14 @@ def _parser() -> argparse.ArgumentParser:
 
     cmd = commands.add_parser("demo", parents=[common], help="build the demo store (invented suppliers)")
     cmd.add_argument("--force", action="store_true", help="replace a store that holds real data")
-    cmd.set_defaults(command=_demo)
+    cmd.set_defaults(command=_demo, name="demo")
 
     cmd = commands.add_parser("import", parents=[common], help="load OCDS files (packages, releases, JSON lines)")
     cmd.add_argument("files", nargs="+", type=Path)
     cmd.add_argument("--lookup", action="append", default=[], type=Path,
                      help="postcode lookup CSV (postcode, sector or district level); repeatable")
-    cmd.set_defaults(command=_import)
+    cmd.add_argument("--force", dest="replace_demo", action="store_true", help=REPLACE_DEMO)
+    cmd.set_defaults(command=_import, name="import")
 
     cmd = commands.add_parser("refresh", parents=[common], help="pull live data incrementally (resumable)")
     cmd.add_argument("--source", required=True, choices=[*refresh.SOURCES, "all"])
@@ -52,46 +58,84 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--base-url", help="another base URL for the source (a mirror); one source only")
     cmd.add_argument("--rate-limit-wait", type=float, help="seconds to wait when rate limited "
                                                            "without a Retry-After (default: the source's)")
-    cmd.set_defaults(command=_refresh)
+    cmd.add_argument("--force", dest="replace_demo", action="store_true", help=REPLACE_DEMO)
+    cmd.set_defaults(command=_refresh, name="refresh")
 
     cmd = commands.add_parser("geocode", parents=[common], help="place unknown postcodes, re-derive locality")
     cmd.add_argument("--lookup", action="append", default=[], type=Path, help="postcode lookup CSV; repeatable")
     cmd.add_argument("--ons", action="append", default=[], type=Path,
                      help="ONS postcode directory (NSPL/ONSPD CSV or zip); repeatable")
     cmd.add_argument("--offline", action="store_true", help="do not ask postcodes.io")
-    cmd.set_defaults(command=_geocode)
+    cmd.set_defaults(command=_geocode, name="geocode")
 
     geography = commands.add_parser("geography", help="geography data: ONS postcode directory, boundaries")
     geo_commands = geography.add_subparsers(required=True, metavar="action")
     cmd = geo_commands.add_parser("import-ons", parents=[common], help="import an ONS postcode directory")
     cmd.add_argument("file", type=Path)
-    cmd.set_defaults(command=_import_ons)
+    cmd.set_defaults(command=_import_ons, name="geography import-ons")
     cmd = geo_commands.add_parser("boundaries", parents=[common], help="store council boundaries for maps")
     cmd.add_argument("--file", type=Path, help="a GeoJSON file of district boundaries (else download)")
     cmd.add_argument("--url", help=f"download from this URL (default: ${boundaries.URL_ENV}, else the ONS portal)")
-    cmd.set_defaults(command=_boundaries)
+    cmd.set_defaults(command=_boundaries, name="geography boundaries")
 
     cmd = commands.add_parser("rebuild", parents=[common], help="re-derive awards from the stored releases")
     cmd.add_argument("--lookup", action="append", default=[], type=Path)
-    cmd.set_defaults(command=_rebuild)
+    cmd.set_defaults(command=_rebuild, name="rebuild")
 
-    cmd = commands.add_parser("export", parents=[common], help="write the awards table (all columns) as CSV")
-    cmd.add_argument("--out", required=True, type=Path)
-    cmd.set_defaults(command=_export)
+    cmd = commands.add_parser("export", parents=[common], help="write the awards table (all columns), CSV or Parquet",
+                              description=EXPORT_HELP)
+    cmd.add_argument("--out", required=True, type=Path, help="FILE.csv (or no extension) or FILE.parquet")
+    cmd.add_argument("--raw", action="store_true",
+                     help="CSV: write formula-like cells as stored, without the apostrophe (fidelity, not safety)")
+    cmd.set_defaults(command=_export, name="export")
 
-    cmd = commands.add_parser("info", parents=[common], help="counts, date range, sources, data quality")
+    cmd = commands.add_parser("info", parents=[common], help="counts, date range, sources, data quality, "
+                                                             "files left by stopped writes")
     cmd.add_argument("--json", action="store_true")
-    cmd.set_defaults(command=_info)
+    cmd.set_defaults(command=_info, name="info")
     return parser
 
 
-def _bar(args, description: str):
+REPLACE_DEMO = "into a demo store: replace it with a fresh store holding the real data only (else refused)"
+EXPORT_HELP = """Write every column of the awards table, one row per award x supplier: Parquet when
+--out ends in .parquet (as stored: analysis tools read it, spreadsheets do not run it), else
+CSV. CSV is safe to open in a spreadsheet by default: a text cell starting with = + - @, a tab
+or a carriage return (which a spreadsheet would run as a formula, such as =HYPERLINK(...)) gets
+a leading apostrophe, as in the dashboard's downloads; --raw writes such cells as stored."""
+
+
+def _notice(message: str) -> None:
+    """A line on stderr that leaves any progress bar drawn below it intact."""
+    tqdm.write(message, file=sys.stderr)
+
+
+class _Bar:
     """A tqdm bar counting releases (off with --quiet); its update() is the progress callback.
 
-    delay: the bar draws only once work has gone on a moment, so a bad input fails with its
-    one error line on stderr and no empty bar before it.
+    It is drawn from the first release counted, so its clock leaves out the reading of the
+    files and any wait for another writer's lock; and after a delay, so a bad input fails
+    with its one error line on stderr and no empty bar before it.
     """
-    return tqdm(desc=description, unit=" releases", disable=args.quiet, file=sys.stderr, delay=0.5)
+
+    def __init__(self, quiet: bool, description: str):
+        self.quiet, self.description, self.bar = quiet, description, None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.close()
+
+    def update(self, releases: int) -> None:
+        if self.bar is None:
+            self.bar = tqdm(desc=self.description, unit=" releases", disable=self.quiet, file=sys.stderr,
+                            delay=0.5)
+        self.bar.update(releases)
+
+
+def _bar(args, description: str) -> _Bar:
+    return _Bar(args.quiet, description)
 
 
 def _report(args, report: loading.LoadReport, verb: str) -> None:
@@ -107,8 +151,10 @@ def _demo(args) -> None:
 
 
 def _import(args) -> None:
+    path = store.store_path(args.store)
+    store.refuse_real_into_demo(path)  # before any file is read
     with _bar(args, "normalising") as bar:
-        report = loading.import_files(args.files, store.store_path(args.store), args.lookup, bar.update)
+        report = loading.import_files(args.files, path, args.lookup, bar.update)
     _report(args, report, "imported")
 
 
@@ -132,6 +178,7 @@ def _refresh(args) -> None:
     if args.base_url and len(names) > 1:
         raise LoaderError("--base-url", "names one source's URL: use it with a single --source")
     path = store.store_path(args.store)
+    store.refuse_real_into_demo(path)  # before asking where each source's last refresh ended
     until = args.until or datetime.now(timezone.utc).replace(second=0, microsecond=0)
     for name in names:
         since = args.since or refresh.resume_point(path, name)
@@ -162,6 +209,7 @@ class TerminalProgress:
     def start(self, source, total_windows, already_done):
         self.bar = tqdm(total=total_windows, initial=already_done, desc=source, unit=" windows",
                         disable=self.quiet, file=sys.stderr, delay=0.5)
+        self._close_when_done()
 
     def page(self, releases):
         self.releases += releases
@@ -169,6 +217,13 @@ class TerminalProgress:
 
     def window_done(self):
         self.bar.update(1)
+        self._close_when_done()
+
+    def _close_when_done(self):
+        """The bar ends with the last window: the merge after it, and any wait for the
+        store's lock, are not windows."""
+        if self.bar.n >= self.bar.total:
+            self.bar.close()
 
     def waiting(self, seconds, why):
         self.bar.set_postfix_str(f"{self.releases:,} releases; {why}: {seconds:.0f} s")
@@ -200,9 +255,24 @@ def _boundaries(args) -> None:
 
 
 def _export(args) -> None:
-    rows = loading.export_csv(store.store_path(args.store), args.out)
+    export.export_format(args.out)  # a bad --out fails before the store is opened
+    con = store.read_only(store.store_path(args.store))
+    try:
+        report = export.export_awards(con, args.out, args.raw)
+    finally:
+        con.close()
     if not args.quiet:
-        print(f"exported {rows:,} award rows to {args.out}")
+        print(f"exported {report.rows:,} award rows to {args.out} ({report.format}){_formula_note(report, args.raw)}")
+
+
+def _formula_note(report: export.ExportReport, raw: bool) -> str:
+    """What became of cells a spreadsheet would run as formulas, when there were any."""
+    if not report.formula_cells:
+        return ""
+    cells = f"{report.formula_cells:,} cell{'s' if report.formula_cells != 1 else ''}"
+    if raw:
+        return f"; {cells} starting like a formula written as stored (--raw): a spreadsheet may run them"
+    return f"; {cells} starting like a formula (= + - @) now start with an apostrophe (--raw keeps them as stored)"
 
 
 def _info(args) -> None:

@@ -1,4 +1,5 @@
-"""What a store holds: counts, date range, sources and data-quality figures.
+"""What a store holds: counts, date range, sources and data-quality figures, and the files
+that stopped writes left beside it.
 
 Used by `python -m loaders info` and by the app's footer and data-quality views.
 """
@@ -6,7 +7,7 @@ Used by `python -m loaders info` and by the app's footer and data-quality views.
 from pathlib import Path
 
 from loaders.normalising.normalise import TERMINATION_NOTICES, UNNAMED_SUPPLIER, kind_of
-from loaders.storage import store
+from loaders.storage import store, writers
 
 
 def summary(path: Path) -> dict:
@@ -14,9 +15,14 @@ def summary(path: Path) -> dict:
     con = store.read_only(path)
     try:
         return {"store": str(path), **_counts(con), "sources": _sources(con), "release_kinds": release_kinds(con),
-                "quality": _quality(con), "not_normalised": _not_normalised(con)}
+                "quality": _quality(con), "not_normalised": _not_normalised(con), "leftovers": leftovers(path)}
     finally:
         con.close()
+
+
+def leftovers(path: Path) -> list[dict]:
+    """Temporary stores and WAL files of writes that were killed (the next write removes them)."""
+    return [{"file": str(found.path), "bytes": found.size} for found in writers.leftovers(path)]
 
 
 def _counts(con) -> dict:
@@ -110,4 +116,7 @@ def format_summary(info: dict) -> str:
         lines.append(f"{key.replace('_', ' ')}: {value}")
     for item in info["not_normalised"]:
         lines.append(f"not normalised: {item['ocid']} {item['release_id']}: {item['reason']}")
+    for item in info["leftovers"]:
+        lines.append(f"left by a stopped write: {item['file']} ({writers.size_text(item['bytes'])}); "
+                     f"the next write to this store removes it")
     return "\n".join(lines)

@@ -1,11 +1,17 @@
-"""Downloads that spreadsheets cannot turn against their users."""
+"""Downloads that spreadsheets cannot turn against their users: the app's (CSV and XLSX of
+a frame) and `python -m loaders export` (the whole awards table, CSV or Parquet)."""
 
 import io
+import os
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from loaders.definitions import CAVEATS, DEFINITIONS
+from loaders.errors import InputError
 
 # A text cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -49,3 +55,77 @@ def xlsx_bytes(frame: pd.DataFrame, about_sheet: pd.DataFrame) -> bytes:
         neutralise(frame).to_excel(writer, sheet_name="Data", index=False)
         neutralise(about_sheet).to_excel(writer, sheet_name="About", index=False)
     return buffer.getvalue()
+
+
+# What `export_awards` writes, by the file name's extension (none: CSV).
+EXPORT_FORMATS = {".csv": "CSV", "": "CSV", ".parquet": "Parquet"}
+EXPORT_CHUNK_VECTORS = 50  # of 2,048 rows: the CSV is written 102,400 rows at a time
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    """What an export wrote: rows, format, and the text cells a spreadsheet would run as
+    formulas (CSV: neutralised, or written as stored with raw; None for Parquet)."""
+    rows: int
+    format: str
+    formula_cells: int | None
+
+
+def export_awards(con, out: Path, raw: bool = False) -> ExportReport:
+    """Write every column of awards to `out`, by its extension: Parquet (as stored, through
+    DuckDB: analysis tools read it, spreadsheets do not run it), else CSV neutralised as the
+    app's downloads are unless `raw`. Written beside `out` and moved over it, so a failed
+    export leaves `out` as it was; a path that cannot be written is an InputError."""
+    kind = export_format(out)
+    part = out.with_name(out.name + ".part")
+    query = "SELECT * FROM awards ORDER BY award_key"
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if kind == "Parquet":
+            con.execute(f"COPY ({query}) TO '{_sql_path(part)}' (FORMAT parquet)")
+            report = ExportReport(con.execute("SELECT count(*) FROM awards").fetchall()[0][0], kind, None)
+        else:
+            report = _write_csv(con.execute(query), part, raw)
+        os.replace(part, out)
+        return report
+    except (OSError, duckdb.IOException) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0]
+        raise InputError(str(out), f"cannot be written ({reason})") from None
+    finally:
+        if part.exists():  # False, not an error, where the folder could not be made
+            part.unlink()
+
+
+def export_format(out: Path) -> str:
+    """The format `out` names; InputError for a directory or an extension of no format."""
+    if out.is_dir():
+        raise InputError(str(out), "is a directory: give a file name, such as awards.csv or awards.parquet")
+    kind = EXPORT_FORMATS.get(out.suffix.lower())
+    if kind is None:
+        raise InputError(str(out), f"'{out.suffix}' is not an export format: end the name in .csv or .parquet")
+    return kind
+
+
+def _write_csv(result, part: Path, raw: bool) -> ExportReport:
+    """The query's rows as CSV, a chunk at a time, each neutralised unless `raw`."""
+    rows = cells = 0
+    with open(part, "w", newline="", encoding="utf-8") as handle:
+        chunk, header = result.fetch_df_chunk(EXPORT_CHUNK_VECTORS), True
+        while header or len(chunk):
+            safe = neutralise(chunk)
+            cells += _changed_cells(chunk, safe)
+            (chunk if raw else safe).to_csv(handle, index=False, header=header)
+            rows, header = rows + len(chunk), False
+            chunk = result.fetch_df_chunk(EXPORT_CHUNK_VECTORS)
+    return ExportReport(rows, "CSV", cells)
+
+
+def _changed_cells(before: pd.DataFrame, after: pd.DataFrame) -> int:
+    """How many cells neutralising changed (compared only in the columns it changed)."""
+    return sum(int((before[c].notna() & (before[c] != after[c])).sum())
+               for c in before.columns if not before[c].equals(after[c]))
+
+
+def _sql_path(path: Path) -> str:
+    """A path as a SQL string literal body (COPY ... TO takes no bound parameter)."""
+    return str(path).replace("'", "''")

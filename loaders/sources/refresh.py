@@ -22,7 +22,7 @@ from loaders.errors import LoaderError
 from loaders.sources import contracts_finder, find_a_tender
 from loaders.sources.fetching import Fetcher, SourceConfig, windows
 from loaders.sources.readers import RawRelease, releases_in
-from loaders.storage import store
+from loaders.storage import store, writers
 
 SOURCES = {c.name: c for c in (contracts_finder.CONFIG, find_a_tender.CONFIG)}
 
@@ -92,12 +92,16 @@ def refresh(config: SourceConfig, store_path: Path, since: datetime, until: date
     if since >= until:
         raise LoaderError(config.name, f"nothing to fetch: --since {since:%Y-%m-%d %H:%M} is not before "
                                        f"--until {until:%Y-%m-%d %H:%M}")
+    store.refuse_real_into_demo(store_path)
     progress = progress or QuietProgress()
     fetcher = fetcher or Fetcher(config, on_wait=progress.waiting)
     staging_path = staging_file(store_path, config.name)
-    pages, fetched = _fetch_windows(config, fetcher, staging_path, windows(since, until, config.window), progress)
-    new, rows = _merge(config, staging_path, store_path, since, until)
-    staging_path.unlink()
+    # One refresh of a source at a time: a second would open the staging file the first holds.
+    with writers.holding(staging_path.with_suffix(".lock"), str(store_path), wait=False,
+                         busy=f"a refresh of {config.name} into this store is running"):
+        pages, fetched = _fetch_windows(config, fetcher, staging_path, windows(since, until, config.window), progress)
+        new, rows = _merge(config, staging_path, store_path, since, until)
+        staging_path.unlink()
     progress.note(f"{config.name}: {fetched:,} releases fetched, {new:,} new; {rows:,} award rows in the store")
     return RefreshReport(config.name, len(windows(since, until, config.window)), pages, fetched, new, rows)
 

@@ -1,4 +1,4 @@
-"""Library operations behind the commands: import files, rebuild, export.
+"""Library operations behind the commands: import files, rebuild.
 
 Each reads and checks all its input first, then writes a private copy of the store and
 swaps it in (store.writing), so a bad file or a crash leaves the store as it was.
@@ -60,19 +60,3 @@ def rebuild(store_path: Path, lookups: Iterable[str | Path] = (), progress: Prog
         store.refresh_awards(con, None, resolvers, progress)
         rows = con.execute("SELECT count(*) FROM awards").fetchall()[0][0]
     return LoadReport(releases, 0, rows)
-
-
-def export_csv(store_path: Path, out: Path) -> int:
-    """Write every column of awards to a CSV; return the number of rows."""
-    con = store.read_only(store_path)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        con.execute(f"COPY (SELECT * FROM awards ORDER BY award_key) TO '{_sql_path(out)}' (HEADER)")
-        return con.execute("SELECT count(*) FROM awards").fetchall()[0][0]
-    finally:
-        con.close()
-
-
-def _sql_path(path: Path) -> str:
-    """A path as a SQL string literal body (COPY ... TO takes no bound parameter)."""
-    return str(path).replace("'", "''")

@@ -6,7 +6,6 @@ and swaps it in with `os.replace`. A running app keeps reading the old file unti
 reopens; a failure part-way leaves the old store exactly as it was.
 """
 
-import fcntl
 import os
 import shutil
 from contextlib import contextmanager
@@ -27,7 +26,7 @@ from loaders.normalising.normalise import ROW_FIELDS, Release, Result, normalise
 from loaders.normalising.procurements import (CRITERION_FIELDS, LOT_FIELDS, PROCUREMENT_FIELDS, Facts,
                                               procurement_facts)
 from loaders.sources.readers import RawRelease
-from loaders.storage import summaries
+from loaders.storage import summaries, writers
 
 DEFAULT_STORE = Path("data/awards.duckdb")
 STORE_ENV = "AWARDS_STORE"
@@ -147,19 +146,26 @@ def writing(path: str | Path):
     """A connection to a private copy of the store, swapped in only if the block succeeds.
 
     Every write ends with `bring_up_to_date`, so the file swapped in is complete for this
-    code: reading it (`read_only`) never has to write."""
+    code: reading it (`read_only`) never has to write. Holding the writer lock, it first
+    removes what writers that died left (writers.leftovers). A demo store never gains real
+    releases: the write is refused, unless this process replaces the demo (writers.Writer),
+    when the write starts from an empty store instead of a copy."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _writer_lock(path):
+    with writers.holding(writers.lock_file(path), str(path), wait=True):
+        writers.remove_leftovers(path)
         temp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
         _remove(temp)
-        if path.exists():
+        if path.exists() and not (writers.current().replace_demo and _is_demo_file(path)):
             shutil.copyfile(path, temp)
         try:
             con = _connect(temp, str(path))
             try:
                 ensure_schema(con)
+                real_before = _real_releases_if_demo(con)
                 yield con
+                if real_before is not None and _real_releases_if_demo(con) > real_before:
+                    raise demo_refusal(path)
                 bring_up_to_date(con)
                 con.execute("CHECKPOINT")
             finally:
@@ -167,6 +173,36 @@ def writing(path: str | Path):
             os.replace(temp, path)
         finally:
             _remove(temp)
+
+
+def refuse_real_into_demo(path: str | Path) -> None:
+    """Fail before any file is read or page fetched when real data is headed for a demo
+    store (`writing` refuses it anyway, but only once the work is done)."""
+    path = Path(path)
+    if path.is_file() and not writers.current().replace_demo and _is_demo_file(path):
+        raise demo_refusal(path)
+
+
+def demo_refusal(path: Path) -> StoreError:
+    """The one line that says how to keep real data out of the demo store."""
+    other = Path("data/real.duckdb") if path.resolve() == DEFAULT_STORE.resolve() else DEFAULT_STORE
+    return StoreError(str(path), f"is the demo store (invented data): start a real store with --store {other}, "
+                                 "or add --force to replace the demo with a store of the real data only")
+
+
+def _is_demo_file(path: Path) -> bool:
+    con = read_only(path, any_age=True)
+    try:
+        return _has_tables(con, "releases") and _real_releases_if_demo(con) is not None
+    finally:
+        con.close()
+
+
+def _real_releases_if_demo(con) -> int | None:
+    """How many real releases a demo store (one holding demo releases) holds; None for any other store."""
+    demo, real = con.execute("SELECT count(*) FILTER (source = 'demo'), count(*) FILTER (source <> 'demo') "
+                             "FROM releases").fetchall()[0]
+    return real if demo else None
 
 
 def bring_up_to_date(con) -> None:
@@ -245,17 +281,6 @@ def _connect(path: Path, name: str, read_only: bool = False) -> duckdb.DuckDBPyC
         return duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as exc:
         raise StoreError(name, f"cannot be opened as a store ({exc})") from exc
-
-
-@contextmanager
-def _writer_lock(path: Path):
-    """One writer at a time: a second import waits rather than swapping over the first."""
-    with open(path.with_name(path.name + ".lock"), "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _remove(path: Path) -> None:
