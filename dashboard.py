@@ -15,10 +15,13 @@ st.set_page_config(page_title="Local or national? UK contract awards", page_icon
 
 navigation = st.navigation([st.Page(page.script, title=page.title, icon=page.icon, default=page.default)
                            for page in PAGES])
-facts = widgets.require_data()
-widgets.demo_banner(facts)
-st.session_state["filters"] = widgets.sidebar_filters(facts)
-st.session_state[widgets.ROUTED] = True
-navigation.run()
-blocks.rows_download(st.session_state["filters"])  # on every page: the rows behind its figures
-widgets.footer(facts)
+try:
+    facts = widgets.require_data()
+    widgets.demo_banner(facts)
+    st.session_state["filters"] = widgets.sidebar_filters(facts)
+    st.session_state[widgets.ROUTED] = True
+    navigation.run()
+    blocks.rows_download(st.session_state["filters"])  # on every page: the rows behind its figures
+    widgets.footer(facts)
+except Exception as exc:  # noqa: BLE001 - any failure: one friendly line here, the detail in the log
+    widgets.page_failed(exc)

@@ -225,8 +225,7 @@ def render() -> None:
     blocks.show(SIZE[1:] + CO_DESIGN[:1], view)
     view = view.having(engagement_search=search("Search the reasons for no engagement", "engagement_search"))
     blocks.show(CO_DESIGN[1:] + (NETWORK,), view)
-    blocks.rows_download(filters)
 
 
 if __name__ == "__main__":
-    render()
+    widgets.run_page(render)

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,18 @@ SECTOR_LOOKUP = SAMPLES / "geography" / "postcode_sector_centroids_lad.csv.gz"
 # and the Scottish and Welsh JSON-lines releases.
 SAMPLE_GLOBS = ("contracts-finder/*.json", "find-a-tender/*.json", "public-contracts-scotland/*.jsonl",
                 "sell2wales/*.jsonl")
+
+
+@pytest.fixture(autouse=True)
+def no_page_failed(caplog, request):
+    """Fail any test during which a page of the app failed. The app shows a visitor one
+    friendly line and logs the traceback (widgets.page_failed), so an app run that raised
+    is seen here, in the log, whichever AppTest run it was."""
+    yield
+    if "page_failure_expected" in request.keywords:
+        return
+    failed = [r for r in caplog.records if r.name == "dashboard" and r.levelno >= logging.ERROR]
+    assert not failed, "\n".join(logging.Formatter().format(record) for record in failed)
 
 
 @pytest.fixture(scope="session")

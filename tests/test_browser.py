@@ -7,6 +7,7 @@ is absent or Playwright cannot be imported. Only 127.0.0.1 is contacted.
 import contextlib
 import csv
 import io
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -125,6 +126,22 @@ def test_link_with_an_unknown_council_says_what_was_ignored(app_url, page):
     expect(total_metric(page)).to_have_text(LEEDS_TOTAL)  # the rest of the link still applies
 
 
+def test_link_with_two_thousand_unknown_councils_does_not_show_the_national_total_silently(app_url, page):
+    unknown = "&".join(f"buyer=Nowhere+{number}" for number in range(2000))
+    page.goto(f"{app_url}/?{unknown}")
+    wait_for_app(page)
+    # Streamlit drops a query string of more than 1,000 parts before the app sees it: the browser says so.
+    expect(page.get_by_role("alert").filter(has_text="This link was ignored")).to_have_text(
+        "This link was ignored: it has 2,000 parts, more than the 1,000 a link can carry, so every filter "
+        "in it was dropped and the page shows all awards.")
+    expect(total_metric(page)).to_have_text(ALL_TOTAL)  # the total shown is said to be unfiltered
+    page.goto(f"{app_url}/?{'&'.join(unknown.split('&')[:1000])}")  # at the limit the app reads them
+    expect(page.get_by_text('Council or buyer: "Nowhere 0", "Nowhere 1", "Nowhere 2", "Nowhere 3", '
+                            '"Nowhere 4" and 995 more are not in the data, so they were ignored.')).to_be_visible()
+    expect(page.get_by_text(re.compile("^This link was ignored"))).to_have_count(0)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
 def test_csv_download_matches_chart(app_url, page):
     page.goto(app_url)
     expect_total(page, ALL_TOTAL)
@@ -161,6 +178,22 @@ def test_row_download_neutralises_formula_like_names(app_url, page):
     assert all(row["notice_url"].startswith("https://www.contractsfinder.service.gov.uk/Notice/") for row in rows)
 
 
+
+
+def test_every_page_opened_from_the_menu_draws_without_error(app_url, page):
+    """In the router, a page runs inside dashboard.py, which draws the rows download and the
+    footer after it: a page that drew them too failed there (a duplicate key), which a run of
+    the page alone cannot show."""
+    page.goto(app_url)
+    expect_total(page, ALL_TOTAL)
+    for registered in PAGES:
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=registered.title, exact=True).click()
+        page.wait_for_url(lambda url, path=registered.url_path: urlparse(url).path.strip("/") == path,
+                          timeout=WAIT_MS)
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=WAIT_MS)
+        expect(page.get_by_text(re.compile(r"^Awards dated .* Sources: "))).to_be_visible(timeout=WAIT_MS)  # the footer
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+        expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
 
 
 @pytest.mark.parametrize("path", [p.url_path for p in PAGES])
@@ -295,3 +328,13 @@ def test_keep_it_local_for_one_council_with_a_searched_reason_and_its_download(p
     assert [row["reason"] for row in rows] == ["A single site needs one contractor"]
     assert rows[0]["notice_url"] == "https://www.find-tender.service.gov.uk/Notice/100001-2025"
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_public_mode_data_page_has_no_refresh_control(app_url, page):
+    """Served as a public deployment is (no AWARDS_APP_WRITES, no secrets), no page can
+    start a write: the Data page says it is read-only and has no refresh form."""
+    page.goto(f"{app_url}/data")
+    wait_for_page(page)
+    expect(page.get_by_text("This dashboard is read-only")).to_be_visible()
+    assert page.get_by_role("button", name="Refresh").count() == 0
+    assert page.get_by_test_id("stForm").count() == 0

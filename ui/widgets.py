@@ -1,12 +1,17 @@
 """The Streamlit helpers every page shares: the store connection, cached queries, the
 sidebar filters bound to the URL, the banners and the footer (blocks are drawn by ui/blocks.py)."""
 
+import json
+import logging
 import re
+import secrets
 import threading
 from pathlib import Path
 
 import duckdb
 import streamlit as st
+from streamlit.runtime.state.query_params import (CLIENT_STATE_QUERY_STRING_MAX_FIELDS,
+                                                   CLIENT_STATE_QUERY_STRING_MAX_LENGTH)
 
 from loaders.errors import StoreError
 from loaders.storage import store
@@ -14,6 +19,10 @@ from queries import overview, quality
 from queries.filters import CHOICES, LOCAL_KM, MEASURE_LABELS, Filters, ignored_in_link, local_label
 from readings import quality as left_out
 
+
+log = logging.getLogger("dashboard")
+PAGE_FAILED = "Sorry: this page could not be drawn. The detail is in the server log"
+STORE_UNREADABLE = "The data cannot be read just now. The detail is in the server log"
 
 _connections: dict[tuple[str, float], duckdb.DuckDBPyConnection] = {}
 _connections_lock = threading.Lock()
@@ -61,7 +70,7 @@ def require_data() -> dict:
         try:
             facts = query(overview.store_facts)
         except (StoreError, duckdb.Error) as exc:  # a foreign or damaged file: say so, don't crash
-            st.error(f"The store {version[0]} cannot be read: {exc}")
+            st.error(f"{STORE_UNREADABLE} (reference {_logged(exc)}).")
             st.stop()
     if not facts or not facts["rows"]:
         st.info("No award data yet. Build the demo store with `python -m loaders demo`, or load real "
@@ -77,6 +86,8 @@ def sidebar_filters(facts: dict) -> Filters:
     link = {key: st.query_params.get_all(key) for key in st.query_params}
     for note in ignored_in_link(link, options, first, last):  # before the widgets tidy the URL
         st.warning(f"Part of this link was ignored. {note}", icon="🔗")
+    if not link:
+        link_dropped_notice()
     with st.sidebar:
         st.header("Filters")
         date_from = st.date_input("Awarded from", value=first, min_value=first, max_value=last,
@@ -102,6 +113,34 @@ def sidebar_filters(facts: dict) -> Filters:
     )
 
 
+# Streamlit drops a whole query string that is too long before any script sees it, and the
+# page would then show every award under a URL that still names its filters; only the
+# browser knows, so a script there says so, with Streamlit's own limits.
+LINK_DROPPED = ("This link was ignored: it has {fields} parts, more than the {limit:,} a link "
+                "can carry, so every filter in it was dropped and the page shows all awards.")
+_LINK_DROPPED_HTML = """<div class="link-dropped" role="alert" hidden
+  style="padding:1rem;border-radius:0.5rem;background:rgba(255,189,69,0.2);color:rgb(146,108,5)"></div>
+<script>
+(() => {{
+  const notice = document.currentScript.previousElementSibling;
+  const query = window.location.search.replace(/^[?]/, "");
+  const fields = query ? query.split("&").length : 0;
+  if (fields > {limit} || query.length > {characters}) {{
+    notice.textContent = {message}.replace("{{fields}}", fields.toLocaleString("en-GB"));
+    notice.hidden = false;
+  }}
+}})();
+</script>"""
+
+
+def link_dropped_notice() -> None:
+    """Say so when the browser's link was too long for Streamlit to read (see LINK_DROPPED)."""
+    message = json.dumps(LINK_DROPPED.format(fields="{fields}", limit=CLIENT_STATE_QUERY_STRING_MAX_FIELDS))
+    st.html(_LINK_DROPPED_HTML.format(limit=CLIENT_STATE_QUERY_STRING_MAX_FIELDS, message=message,
+                                      characters=CLIENT_STATE_QUERY_STRING_MAX_LENGTH),
+            unsafe_allow_javascript=True)
+
+
 ROUTED = "routed"
 
 
@@ -119,6 +158,27 @@ def page_filters() -> Filters:
     demo_banner(facts)
     st.session_state["filters"] = sidebar_filters(facts)
     return st.session_state["filters"]
+
+
+def run_page(render) -> None:
+    """Draw a page, or one friendly line if it fails. A page runs either inside dashboard.py
+    or, for a deep link on a freshly started server, on its own; both ways come through here."""
+    try:
+        render()
+    except Exception as exc:  # noqa: BLE001 - any failure: one friendly line, the detail in the log
+        page_failed(exc)
+
+
+def page_failed(exc: Exception) -> None:
+    """One friendly line for a page that raised, and the whole traceback in the server log
+    under a reference the visitor can quote: no traceback or server path reaches a page."""
+    st.error(f"{PAGE_FAILED} (reference {_logged(exc)}).")
+
+
+def _logged(exc: Exception) -> str:
+    reference = secrets.token_hex(4)
+    log.error("reference %s: %s", reference, exc, exc_info=exc)
+    return reference
 
 
 def demo_banner(facts: dict) -> None:
@@ -143,28 +203,3 @@ def left_out_line(filters: Filters) -> None:
 def plain(text: str) -> str:
     """Text safe to pass to Markdown-rendering elements: Markdown characters escaped."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
-
-
-class StatusProgress:
-    """Refresh progress shown in the app: a progress bar of windows inside an st.status box."""
-
-    def __init__(self, status):
-        self.status, self.bar, self.total, self.done, self.releases = status, None, 1, 0, 0
-
-    def start(self, source, total_windows, already_done):
-        self.total, self.done = max(1, total_windows), already_done
-        self.bar = self.status.progress(self.done / self.total, text=f"{source}: starting")
-
-    def page(self, releases):
-        self.releases += releases
-        self.bar.progress(self.done / self.total, text=f"{self.releases:,} releases so far")
-
-    def window_done(self):
-        self.done += 1
-        self.bar.progress(min(1.0, self.done / self.total), text=f"{self.done} of {self.total} windows")
-
-    def waiting(self, seconds, why):
-        self.status.update(label=f"{why}: {seconds:.0f} s (the source limits request rates)")
-
-    def note(self, message):
-        self.status.text(message)
