@@ -96,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+WARNINGS_SHOWN = 10  # text_not_utf8 lines printed by an import; the rest are counted
 REPLACE_DEMO = "into a demo store: replace it with a fresh store holding the real data only (else refused)"
 EXPORT_HELP = """Write every column of the awards table, one row per award x supplier: Parquet when
 --out ends in .parquet (as stored: analysis tools read it, spreadsheets do not run it), else
@@ -139,6 +140,11 @@ def _bar(args, description: str) -> _Bar:
 
 
 def _report(args, report: loading.LoadReport, verb: str) -> None:
+    for warning in report.warnings[:WARNINGS_SHOWN]:  # shown even with --quiet: the data is not as published
+        print(f"warning: {warning}", file=sys.stderr)
+    if len(report.warnings) > WARNINGS_SHOWN:
+        print(f"warning: and {len(report.warnings) - WARNINGS_SHOWN:,} more lines not UTF-8 "
+              "(text_not_utf8 in the quality events)", file=sys.stderr)
     if not args.quiet:
         print(f"{verb}: {report.releases_read:,} releases read, {report.releases_new:,} new; "
               f"{report.award_rows:,} award rows in {store.store_path(args.store)}")

@@ -58,6 +58,8 @@ EVENT_KINDS = {
                          "value: an award keeps its rows, without a value, left out of value totals.",
     "release_not_normalised": "Releases (or single awards) kept as received but whose shape could not be read "
                               "as awards, such as a field of the wrong type (the reasons are listed below).",
+    "text_not_utf8": "Lines (or files) of an imported file whose text was not UTF-8, read as windows-1252 "
+                     "instead: their names and addresses may show odd characters; the file and line are named.",
 }
 NOT_NORMALISED_SHOWN = 50
 # Each value flag as the one line under value totals names it.

@@ -249,6 +249,7 @@ EVENT_LABELS = {
     "award_no_suppliers": "Award with no supplier",
     "value_not_numeric": "Amount that is not a number",
     "release_not_normalised": "Release that could not be read",
+    "text_not_utf8": "Text that was not UTF-8",
 }
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import browser, generate
+from benchmarks import browser, generate, import_memory
 from benchmarks.run import KEYS, browser_run, run
 from ui.registry import PAGES
 
@@ -54,3 +54,13 @@ def test_browser_benchmark_smoke(tmp_path):
     assert set(result["per_page"]) == set(result["link_load"]) == {"overview", "locality", "scorecard"}
     assert 0 < result["redraw_p50_ms"] <= result["redraw_p95_ms"] < 60_000
     assert result["app_peak_rss_mb"] > 50
+
+
+def test_import_memory_benchmark_smoke(tmp_path):
+    result = import_memory.run(1, tmp_path)
+    for kind in ("lines", "package"):
+        assert result[kind]["releases"] > 100 and 0.9 < result[kind]["file_mb"] < 1.5
+        assert 50 < result[kind]["peak_rss_mb"] < import_memory.TARGET_MB
+    assert result["not_json"]["peak_rss_mb"] < result["lines"]["peak_rss_mb"] + 50
+    assert result["import_peak_rss_mb"] == result["lines"]["peak_rss_mb"]
+    assert not list(tmp_path.glob("*.json"))  # the files are removed once measured

@@ -6,6 +6,7 @@ and swaps it in with `os.replace`. A running app keeps reading the old file unti
 reopens; a failure part-way leaves the old store exactly as it was.
 """
 
+import itertools
 import os
 import shutil
 from contextlib import contextmanager
@@ -25,13 +26,21 @@ from loaders.normalising import crosspublished
 from loaders.normalising.normalise import ROW_FIELDS, Release, Result, normalise_ocid
 from loaders.normalising.procurements import (CRITERION_FIELDS, LOT_FIELDS, PROCUREMENT_FIELDS, Facts,
                                               procurement_facts)
-from loaders.sources.readers import RawRelease
+from loaders.sources.readers import NOT_UTF8, Event, RawRelease
 from loaders.storage import summaries, writers
 
 DEFAULT_STORE = Path("data/awards.duckdb")
 STORE_ENV = "AWARDS_STORE"
 SCHEMA_VERSION = "1"
 INSERT_CHUNK = 50_000
+RELEASE_BATCH = 1_000  # releases written at a time by an import
+# What DuckDB may hold while a load streams releases in and derives the awards: without a
+# cap it keeps every block it has read or written (its default limit is 80% of the
+# machine's memory), and importing a 200 MB file took 850 MB. Under the cap it writes rows
+# out (each batch is checkpointed: rows not yet in the file cannot leave memory) and spills
+# sorts and joins to `<store>.tmp-<pid>.tmp/`.
+LOAD_MEMORY = "200MB"
+RENORMALISE_BATCH = 1_000  # releases read (and parsed) at a time when awards are re-derived
 
 BASE_COLUMN_TYPES = {
     "award_key": "VARCHAR", "source": "VARCHAR", "ocid": "VARCHAR", "release_id": "VARCHAR",
@@ -305,9 +314,43 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
 
 
-def add_releases(con, releases: list[RawRelease], origin: str) -> tuple[int, set[str]]:
+def add_releases(con, releases: Iterable[RawRelease], origin: str) -> tuple[int, set[str]]:
     """Store releases not already held (by content hash); return (how many new, their ocids)."""
+    _, new, ocids = add_release_stream(con, releases, origin)
+    return new, ocids
+
+
+def add_release_stream(con, releases: Iterable[RawRelease], origin: str) -> tuple[int, int, set[str]]:
+    """Store releases not already held (by content hash), RELEASE_BATCH at a time, so that
+    memory stays flat however many come; one `loads` row for them all. Return (how many
+    read, how many new, the new ones' ocids)."""
     now = datetime.now(timezone.utc)
+    read = new = 0
+    ocids: set[str] = set()
+    stream = iter(releases)
+    with memory_capped(con):
+        while batch := tuple(itertools.islice(stream, RELEASE_BATCH)):
+            added = _insert_new(con, batch, origin, now)
+            con.execute("CHECKPOINT")
+            read, new = read + len(batch), new + len(added)
+            ocids |= {ocid for _, ocid in added}
+    con.execute("INSERT INTO loads VALUES (?, ?, ?, ?)", [now, origin, read, new])
+    return read, new, ocids
+
+
+@contextmanager
+def memory_capped(con):
+    """DuckDB held to LOAD_MEMORY (see there) for the block, on what is written so far."""
+    con.execute("CHECKPOINT")  # rows not yet in the file cannot leave memory
+    con.execute(f"SET memory_limit = '{LOAD_MEMORY}'")
+    try:
+        yield
+    finally:
+        con.execute("RESET memory_limit")
+
+
+def _insert_new(con, releases: tuple[RawRelease, ...], origin: str, now: datetime) -> list[tuple[str, str]]:
+    """Insert the releases of one batch that the store does not hold; return their (hash, ocid)."""
     frame = pd.DataFrame(
         [(r.content_hash, r.source, r.ocid, r.release_id, r.release_date, r.tags, r.json, origin,
           r.fetched_at or now) for r in releases],
@@ -322,28 +365,38 @@ def add_releases(con, releases: list[RawRelease], origin: str) -> tuple[int, set
         INSERT INTO releases SELECT * FROM incoming
         WHERE content_hash NOT IN (SELECT content_hash FROM releases)""")
     con.unregister("incoming")
-    con.execute("INSERT INTO loads VALUES (?, ?, ?, ?)", [now, origin, len(releases), len(new)])
-    return len(new), {ocid for _, ocid in new}
+    return new
+
+
+def add_reading_events(con, events: list[Event]) -> None:
+    """Quality events of how files were read (text not UTF-8); one already recorded (the
+    same file and line read again) is not repeated."""
+    if not events:
+        return
+    con.register("read_events", pd.DataFrame(events, columns=["ocid", "release_id", "award_id", "kind", "detail"]))
+    con.execute("""INSERT INTO quality_events SELECT * FROM read_events e
+                   WHERE NOT EXISTS (SELECT 1 FROM quality_events q WHERE q.kind = e.kind AND q.detail = e.detail)""")
+    con.unregister("read_events")
 
 
 def renormalise(con, ocids: Iterable[str] | None = None, progress: Progress | None = None) -> int:
     """Re-derive the awards of `ocids` (all when None) from their releases; return rows made."""
     if ocids is None:
-        con.execute(f"DELETE FROM awards; DELETE FROM quality_events; {_DELETE_PROCUREMENTS.format(where='')}")
-        selection = "SELECT source, ocid, release_id, json FROM releases ORDER BY ocid"
+        con.execute(f"DELETE FROM awards; DELETE FROM quality_events WHERE {_DERIVED_EVENT}; "
+                    f"{_DELETE_PROCUREMENTS.format(where='')}")
+        selection = ""
     else:
         # A real (scratch) table, not a registered frame: the reading cursor must see it too.
         con.register("touched_frame", pd.DataFrame({"ocid": sorted(set(ocids))}, dtype=str))
         con.execute("CREATE OR REPLACE TABLE touched AS SELECT * FROM touched_frame")
         con.unregister("touched_frame")
         con.execute("DELETE FROM awards WHERE ocid IN (SELECT ocid FROM touched)")
-        con.execute("DELETE FROM quality_events WHERE ocid IN (SELECT ocid FROM touched)")
+        con.execute(f"DELETE FROM quality_events WHERE ocid IN (SELECT ocid FROM touched) AND {_DERIVED_EVENT}")
         con.execute(_DELETE_PROCUREMENTS.format(where="WHERE ocid IN (SELECT ocid FROM touched)"))
-        selection = ("SELECT source, ocid, release_id, json FROM releases "
-                     "WHERE ocid IN (SELECT ocid FROM touched) ORDER BY ocid")
+        selection = "WHERE ocid IN (SELECT ocid FROM touched)"
     made = 0
     reader = con.cursor()  # its own cursor: inserts on `con` would end a shared result set
-    for batch in _ocid_batches(reader.execute(selection)):
+    for batch in _ocid_batches(_release_rows(reader, selection)):
         result, facts = Result(), Facts()
         for group in batch:
             result.extend(normalise_ocid(group))
@@ -358,23 +411,42 @@ def renormalise(con, ocids: Iterable[str] | None = None, progress: Progress | No
     return made
 
 
+# Events derived from the releases, made again by every re-derivation; how a file was read
+# (NOT_UTF8) is known only when it is read, so it is kept.
+_DERIVED_EVENT = f"kind <> '{NOT_UTF8}'"
 _DELETE_PROCUREMENTS = ("DELETE FROM procurements {where}; DELETE FROM procurement_lots {where}; "
                         "DELETE FROM procurement_criteria {where};")
 
 
-def _ocid_batches(cursor, batch_rows: int = 20_000):
-    """Releases read in chunks and grouped by ocid; a group never spans two batches."""
+def _release_rows(cursor, where: str, per_query: int = RENORMALISE_BATCH):
+    """(source, ocid, release_id, json) of the releases `where` selects, in ocid order, read
+    a range of about `per_query` releases at a time: only the ocids are sorted whole, never
+    the JSON (DuckDB holds a sort's rows in memory), so memory stays flat however many."""
+    starts = [ocid for (ocid,) in cursor.execute(f"""
+        SELECT min(ocid) FROM (SELECT ocid, sum(n) OVER (ORDER BY ocid) - n AS before
+                               FROM (SELECT ocid, count(*) AS n FROM releases {where} GROUP BY ocid))
+        GROUP BY before // {per_query} ORDER BY 1""").fetchall()]
+    joined = "AND" if where else "WHERE"
+    for start, end in zip(starts, starts[1:] + [None]):
+        cursor.execute(f"SELECT source, ocid, release_id, json FROM releases {where} {joined} ocid >= ? "
+                       f"{'AND ocid < ?' if end is not None else ''} ORDER BY ocid",
+                       [start] if end is None else [start, end])
+        while rows := cursor.fetchmany(per_query):
+            yield from rows
+
+
+def _ocid_batches(rows, batch_rows: int = RENORMALISE_BATCH):
+    """Releases grouped by ocid, in batches of about `batch_rows`; a group never spans two batches."""
     batch, group, current = [], [], None
-    while rows := cursor.fetchmany(batch_rows):
-        for source, ocid, release_id, body in rows:
-            if ocid != current and group:
-                batch.append(group)
-                group = []
-                if sum(len(g) for g in batch) >= batch_rows:
-                    yield batch
-                    batch = []
-            current = ocid
-            group.append(Release(source, ocid, release_id, orjson.loads(body)))
+    for source, ocid, release_id, body in rows:
+        if ocid != current and group:
+            batch.append(group)
+            group = []
+            if sum(len(g) for g in batch) >= batch_rows:
+                yield batch
+                batch = []
+        current = ocid
+        group.append(Release(source, ocid, release_id, orjson.loads(body)))
     if group:
         batch.append(group)
     if batch:
@@ -564,9 +636,10 @@ def refresh_awards(con, ocids: Iterable[str] | None, resolvers: list[Resolver],
     if _awards_stale(con):
         ocids = None
         con.execute("DELETE FROM meta WHERE key = 'awards_stale'")
-    made = renormalise(con, ocids, progress)
-    resolve_postcodes(con, resolvers)
-    derive(con)
+    with memory_capped(con):
+        made = renormalise(con, ocids, progress)
+        resolve_postcodes(con, resolvers)
+        derive(con)
     return made
 
 
