@@ -12,6 +12,7 @@ from loaders.storage import loading, store
 from queries import quality
 from tests.fake_api import FakeApi
 from tests.ocds_factory import award, release, simple_release, supplier, write_package
+from tests.ocds_factory import normalise as normalised
 from tests.test_refresh import FTS_UNTIL, fts_releases, run
 
 GOOD = [f"ocds-b5fd17-00000000-0000-0000-0000-{n:012d}" for n in (1, 2)]
@@ -202,3 +203,13 @@ def test_a_refresh_stopped_with_a_bad_release_staged_merges_it_on_the_rerun(tmp_
     assert query(path, "SELECT count(*) FROM releases") == [(6,)]
     assert query(path, "SELECT ocid, kind FROM quality_events") == [(bad["ocid"], "release_not_normalised")]
     assert query(path, "SELECT covered_until FROM refresh_state")[0][0] == FTS_UNTIL.replace(tzinfo=None)
+
+
+def test_an_integer_supplier_id_is_read_as_text():
+    """OCDS allows integer ids: a supplier referenced as {"id": 1} is normalised, not reported
+    (found by the fuzz test)."""
+    data = simple_release("ocds-b5fd17-1", [supplier(1)])
+    data["parties"][1]["id"] = 1
+    data["awards"][0]["suppliers"] = [{"id": 1, "name": "Supplier 1 Ltd"}]
+    rows, events = normalised(data)
+    assert [row["supplier_name"] for row in rows] == ["Supplier 1 Ltd"] and not events

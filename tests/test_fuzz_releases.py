@@ -218,8 +218,6 @@ def test_mutated_real_releases_import_into_a_store(groups):
     assert escaped == []
 
 
-@pytest.mark.xfail(strict=True, reason="loaders/sources/readers.py joins a release's tags as text, so a tag that "
-                                       "is not text stops the import with a TypeError")
 def test_tags_that_are_not_text_do_not_stop_an_import(tmp_path):
     data = {"ocid": "ocds-b5fd17-x", "id": "r1", "date": "2025-01-01T00:00:00Z", "tag": [1]}
     loading.import_files([write_package(tmp_path / "x.json", [data])], tmp_path / "awards.duckdb")

@@ -469,7 +469,8 @@ def _registered(party: dict) -> tuple | None:
             found = classify.registered_id(ident.get("scheme"), ident.get("id"))
             if found:
                 return found
-    return classify.split_party_id(party.get("id"))
+    party_id = party.get("id")
+    return classify.split_party_id(str(party_id) if party_id is not None else None)  # OCDS allows integer ids
 
 
 def _supplier_place(address: dict) -> tuple:

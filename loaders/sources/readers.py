@@ -401,7 +401,7 @@ def _raw(release, name: str, source: str | None) -> RawRelease:
         ocid=ocid,
         release_id=str(release.get("id") or f"sha256:{digest[:16]}"),
         release_date=str(release["date"]) if release.get("date") else None,
-        tags=",".join(tags) if isinstance(tags, list) else str(tags or ""),
+        tags=",".join(map(str, tags)) if isinstance(tags, list) else str(tags or ""),  # kept as text, whatever came
         json=body,
         content_hash=digest,
     )
