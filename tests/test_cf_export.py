@@ -11,6 +11,7 @@ import re
 from collections import Counter, defaultdict
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -325,5 +326,15 @@ def test_real_export_dates_and_links_are_the_notices(real_export):
         row = rows[f"cf-csv-{identifier}"][0]
         assert row["award_date"] == datetime.strptime(notice["Awarded Date"], "%d/%m/%Y").date()
         assert row["contract_start"] == datetime.strptime(notice["Contract start date"], "%d/%m/%Y").date()
-        assert row["notice_url"].startswith("https://www.contractsfinder.service.gov.uk/Search/Results?keywords=")
+        guid = re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", identifier)
+        assert row["notice_url"] == (
+            f"https://www.contractsfinder.service.gov.uk/Notice/{identifier.lower()}" if guid else
+            f"https://www.contractsfinder.service.gov.uk/Search/Results?keywords={quote(identifier, safe='')}")
         assert row["title"] == " ".join(notice["Title"].split())
+
+
+def test_a_guid_identifier_links_to_the_notice_page_and_any_other_to_a_search():
+    guid = "EAEC11F0-1234-4bcd-8123-0123456789ab"
+    assert cf_export.notice_link(guid) == f"https://www.contractsfinder.service.gov.uk/Notice/{guid.lower()}"
+    assert cf_export.notice_link("LEEDS 001/2") == (
+        "https://www.contractsfinder.service.gov.uk/Search/Results?keywords=LEEDS%20001%2F2")

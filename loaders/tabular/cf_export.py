@@ -22,9 +22,12 @@ SUPPLIER_COLUMN = "Supplier [Name|Address|Ref type|Ref Number|Is SME|Is VCSE]"
 HEADER = ("Notice Identifier", "Organisation Name", "Status", "Published Date", "Title",
           "Awarded Date", "Awarded Value", SUPPLIER_COLUMN)
 OCID_PREFIX = "cf-csv-"
-# The export holds no notice GUID, so the only link to the notice is a search for its
-# identifier. This link form is not verified against the live site.
+# An identifier that is a notice GUID names the notice's own page; for the buyer's own
+# references (most of them) the only link is a search for the identifier. The search link
+# form is not verified against the live site.
+NOTICE_PAGE = "https://www.contractsfinder.service.gov.uk/Notice/{}"
 NOTICE_SEARCH = "https://www.contractsfinder.service.gov.uk/Search/Results?keywords={}"
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 # The "Ref type" values of the export that name a register; the others (NONE, NONE_OTHER,
 # NONE_PARTNERSHIP, NONE_SOLE_TRADER) say the supplier gave no registered number.
 REF_SCHEMES = {"COMPANIES_HOUSE": "GB-COH", "CHARITY_COMMISSION": "GB-CHC"}
@@ -190,7 +193,14 @@ def _award(read: _Cells, identifier: str, award_date, amount: float | None, pack
             "contractPeriod": {"startDate": _iso_day(read, "Contract start date"),
                                "endDate": _iso_day(read, "Contract end date")},
             "documents": [{"id": "notice", "documentType": "awardNotice",
-                           "url": NOTICE_SEARCH.format(quote(identifier, safe=""))}]}
+                           "url": notice_link(identifier)}]}
+
+
+def notice_link(identifier: str) -> str:
+    """The notice's page when the identifier is its GUID, else a search for the identifier."""
+    if _GUID.match(identifier):
+        return NOTICE_PAGE.format(identifier.lower())
+    return NOTICE_SEARCH.format(quote(identifier, safe=""))
 
 
 def _pruned(value):

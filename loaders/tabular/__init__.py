@@ -1,0 +1,1 @@
+"""Tables people already have: the Contracts Finder website's CSV export and council contracts registers."""
