@@ -10,10 +10,11 @@ from tqdm import tqdm
 from datetime import datetime, timezone
 
 from loaders import info
-from loaders.errors import LoaderError
+from loaders.errors import InputError, LoaderError
 from loaders.geography import boundaries, geocoding, ons
 from loaders.sources import demo, refresh
 from loaders.storage import loading, store, writers
+from loaders.tabular import importing, reading
 from queries import export
 
 
@@ -43,8 +44,15 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--force", action="store_true", help="replace a store that holds real data")
     cmd.set_defaults(command=_demo, name="demo")
 
-    cmd = commands.add_parser("import", parents=[common], help="load OCDS files (packages, releases, JSON lines)")
+    cmd = commands.add_parser("import", parents=[common], help="load OCDS files (packages, releases, JSON lines), "
+                                                               "or tables (.csv, .xlsx): a Contracts Finder export "
+                                                               "or a council contracts register")
     cmd.add_argument("files", nargs="+", type=Path)
+    cmd.add_argument("--columns", type=Path, help="tables: a TOML file mapping fields to a register's columns")
+    cmd.add_argument("--column", action="append", default=[], metavar='FIELD="Header"',
+                     help="tables: one field's column, e.g. supplier=\"Supplier Company Name\"; repeatable")
+    cmd.add_argument("--buyer", help="tables: the buyer of every row of a register that names none")
+    cmd.add_argument("--url", help="tables: the web page the register is published on (its rows' link)")
     cmd.add_argument("--lookup", action="append", default=[], type=Path,
                      help="postcode lookup CSV (postcode, sector or district level); repeatable")
     cmd.add_argument("--force", dest="replace_demo", action="store_true", help=REPLACE_DEMO)
@@ -96,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-WARNINGS_SHOWN = 10  # text_not_utf8 lines printed by an import; the rest are counted
+WARNINGS_SHOWN = 10  # lines not UTF-8 and table rows not read, printed by an import; the rest are counted
 REPLACE_DEMO = "into a demo store: replace it with a fresh store holding the real data only (else refused)"
 EXPORT_HELP = """Write every column of the awards table, one row per award x supplier: Parquet when
 --out ends in .parquet (as stored: analysis tools read it, spreadsheets do not run it), else
@@ -143,8 +151,8 @@ def _report(args, report: loading.LoadReport, verb: str) -> None:
     for warning in report.warnings[:WARNINGS_SHOWN]:  # shown even with --quiet: the data is not as published
         print(f"warning: {warning}", file=sys.stderr)
     if len(report.warnings) > WARNINGS_SHOWN:
-        print(f"warning: and {len(report.warnings) - WARNINGS_SHOWN:,} more lines not UTF-8 "
-              "(text_not_utf8 in the quality events)", file=sys.stderr)
+        print(f"warning: and {len(report.warnings) - WARNINGS_SHOWN:,} more (python -m loaders info counts them "
+              "among the quality events)", file=sys.stderr)
     if not args.quiet:
         print(f"{verb}: {report.releases_read:,} releases read, {report.releases_new:,} new; "
               f"{report.award_rows:,} award rows in {store.store_path(args.store)}")
@@ -159,8 +167,18 @@ def _demo(args) -> None:
 def _import(args) -> None:
     path = store.store_path(args.store)
     store.refuse_real_into_demo(path)  # before any file is read
+    tables = [reading.is_table(file) for file in args.files]
+    if any(tables) and not all(tables):
+        raise InputError(str(args.files[tables.index(False) if tables[0] else tables.index(True)]),
+                         "mixes tables and OCDS files in one import: import them in two commands")
+    if not any(tables) and (args.columns or args.column or args.buyer or args.url):
+        raise InputError(str(args.files[0]), "--columns, --column, --buyer and --url are for tables (.csv, .xlsx)")
     with _bar(args, "normalising") as bar:
-        report = loading.import_files(args.files, path, args.lookup, bar.update)
+        if any(tables):
+            columns = importing.Columns(args.columns, tuple(args.column), args.buyer, args.url)
+            report = importing.import_tables(args.files, path, columns, args.lookup, bar.update)
+        else:
+            report = loading.import_files(args.files, path, args.lookup, bar.update)
     _report(args, report, "imported")
 
 

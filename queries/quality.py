@@ -58,6 +58,12 @@ EVENT_KINDS = {
                          "value: an award keeps its rows, without a value, left out of value totals.",
     "release_not_normalised": "Releases (or single awards) kept as received but whose shape could not be read "
                               "as awards, such as a field of the wrong type (the reasons are listed below).",
+    "same_as_notice": "Rows of a Contracts Finder CSV export or a council contracts register that are also a notice "
+                      "held (the same notice identifier, or the same buyer, supplier, value and date), or a register "
+                      "row that is also a row of an export: their rows stay, marked, but are left out of every "
+                      "figure, where the other copy counts.",
+    "row_not_read": "Rows of an imported table (CSV or XLSX) with a cell that could not be read, such as a value or "
+                    "a date that is not one: no award; the file, line and cell are named.",
     "text_not_utf8": "Lines (or files) of an imported file whose text was not UTF-8, read as windows-1252 "
                      "instead: their names and addresses may show odd characters; the file and line are named.",
 }

@@ -2,12 +2,13 @@
 
 import pandas as pd
 
-STATUS_COLUMNS = ("source", "releases", "award_rows", "first_award_date", "last_award_date",
+STATUS_COLUMNS = ("source", "releases", "award_rows", "rows_counted_once", "first_award_date", "last_award_date",
                   "last_loaded", "refreshed_from", "refreshed_until", "last_refreshed")
 
 
 def source_status(con) -> pd.DataFrame:
-    """One row per source: releases, award rows, award dates, last load and refresh coverage
+    """One row per source: releases, award rows (and how many of them are also in another
+    source, matched and counted once, as the notice), award dates, last load and refresh coverage
     (times to the second: the microseconds of a fetch time say nothing to a reader)."""
     has_state = con.cursor().execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'refresh_state' "
@@ -17,10 +18,12 @@ def source_status(con) -> pd.DataFrame:
              "NULL::TIMESTAMP AS covered_until, NULL::TIMESTAMPTZ AS refreshed_at WHERE FALSE")
     return con.cursor().execute(f"""
         WITH r AS (SELECT source, count(*) AS releases, max(fetched_at) AS last_loaded FROM releases GROUP BY 1),
-             a AS (SELECT source, count(*) AS award_rows, min(award_date) AS first_award_date,
+             a AS (SELECT source, count(*) AS award_rows, count(*) FILTER (duplicate_of IS NOT NULL) AS rows_counted_once,
+                          min(award_date) AS first_award_date,
                           max(award_date) AS last_award_date FROM awards GROUP BY 1),
              s AS ({state})
-        SELECT r.source, r.releases, coalesce(a.award_rows, 0) AS award_rows, a.first_award_date,
+        SELECT r.source, r.releases, coalesce(a.award_rows, 0) AS award_rows,
+               coalesce(a.rows_counted_once, 0) AS rows_counted_once, a.first_award_date,
                a.last_award_date, date_trunc('second', r.last_loaded) AS last_loaded,
                date_trunc('second', s.covered_from) AS refreshed_from,
                date_trunc('second', s.covered_until) AS refreshed_until,

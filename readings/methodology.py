@@ -64,6 +64,18 @@ CROSS_PUBLISHED = (
     "Find a Tender award is kept (it states the VAT basis); the copy's rows keep their place in the "
     "table with duplicate_of naming the kept award, are left out of every figure, and are listed in "
     "quality_events with the reason.")
+TABLES = (
+    "Tables beside notices. A Contracts Finder CSV export repeats notices Contracts Finder publishes; "
+    "a council's contracts register (the Local Government Transparency Code asks for every contract "
+    "over £5,000) also lists the many contracts below Contracts Finder's thresholds, which no notice "
+    "shows, and gives the contract's start date as its award date. So a council's figures from its "
+    "register differ from its figures from notices: more small contracts, often more local and small "
+    "suppliers, and values that may include extensions. Each row keeps its source "
+    "(contracts-finder-csv, council-register), so the Source filter shows notices only, a register "
+    "only, or both. An award in both is counted once, as the notice: an export's row is matched to "
+    "the notice with the same identifier, and any table row to a notice (or a register row to an "
+    "export's row) with the same buyer, a supplier in common, a value within 1% and dates at most 7 "
+    "days apart; the copy keeps its rows, marked, and is listed in quality_events (same_as_notice).")
 BUYERS = (
     "Who the buyer is. A buyer is identified before it is placed, in this order: its identifiers "
     "(GB-LAE, GB-LAS, GB-PLA or GB-LANI name a council by its register code; GB-GOR names a GOV.UK "
@@ -161,6 +173,7 @@ RULES = (
     ("value_bands", "Value bands", VALUE_BANDS),
     ("frameworks", "Frameworks", FRAMEWORKS),
     ("cross_published", "Published on both platforms", CROSS_PUBLISHED),
+    ("tables", "Tables beside notices", TABLES),
     ("buyers", "Who the buyer is", BUYERS),
     ("buyer_types", "Buyer types", BUYER_TYPES),
     ("council_views", "Council views count councils", COUNCIL_VIEWS),
@@ -181,7 +194,7 @@ RULES = (
 )
 # The rules the README states (tests check these word for word against it).
 IN_README = ("provider_size", "vcse", "value", "joint_awards", "value_bands", "frameworks",
-             "cross_published", "buyers", "buyer_types", "council_views", "small_numbers", "part_years",
+             "cross_published", "tables", "buyers", "buyer_types", "council_views", "small_numbers", "part_years",
              "latest_release", "excluded", "supplier_key", "postcodes", "category", "award_date",
              "notice_url", "refresh_stages", "supplier_awards")
 
@@ -249,6 +262,8 @@ EVENT_LABELS = {
     "award_no_suppliers": "Award with no supplier",
     "value_not_numeric": "Amount that is not a number",
     "release_not_normalised": "Release that could not be read",
+    "same_as_notice": "Table row that is also a notice (the copy)",
+    "row_not_read": "Table row that could not be read",
     "text_not_utf8": "Text that was not UTF-8",
 }
 

@@ -53,6 +53,10 @@ COLUMNS = {
     "n_suppliers": Column("Suppliers on award", "count"),
     "suppliers": Column("Suppliers", help="Every supplier of the award, as the notice names them"),
     "awards": Column("Awards", "count"),
+    "rows_counted_once": Column("Also in another source (counted once)", "count",
+                                "Award rows matched to the same award in another source: a Contracts Finder copy of "
+                                "a Find a Tender notice, or a row of a CSV export or council register that is also a "
+                                "notice. They are left out of every figure, where the other copy counts."),
     "award_rows": Column("Award rows", "count",
                          help="One row per award and supplier: a joint award has a row for each of its suppliers"),
     "valued_awards": Column("Awards with a value", "count", help="The base of the shares by value"),

@@ -55,3 +55,68 @@ def mark(con) -> int:
     count = con.execute("SELECT count(*) FROM cross_pairs").fetchall()[0][0]
     con.execute("DROP TABLE cross_pairs")
     return count
+
+
+# --- rows of tables that are also notices ----------------------------------------------------
+
+TABLE_SOURCES = ("contracts-finder-csv", "council-register")
+NOTICE_SOURCES = ("contracts-finder", "find-a-tender")
+SAME_NOTICE = "same_as_notice"
+TABLE_REASON_ID = "the notice {kept} has the same notice identifier"
+TABLE_REASON_MATCH = (f"same buyer and supplier, value within {VALUE_TOLERANCE:.0%}, award dates within "
+                      f"{MAX_DAYS} days of {{kept}}")
+
+_TABLE_PAIRS = f"""
+CREATE OR REPLACE TEMP TABLE table_pairs AS
+WITH notice_ids AS (
+    -- A Contracts Finder notice's own identifier is its tender id; the export's rows carry it.
+    -- (a notice identifier that is a GUID is the notice's own, the end of its ocid).
+    SELECT DISTINCT json_extract_string(json, '$.tender.id') AS notice_id, ocid
+    FROM releases WHERE source = 'contracts-finder' AND json_extract_string(json, '$.tender.id') IS NOT NULL
+    UNION SELECT DISTINCT substr(ocid, {len("ocds-b5fd17-") + 1}), ocid FROM releases WHERE source = 'contracts-finder'),
+kept_award AS (SELECT ocid, min(award_id) AS award_id FROM awards GROUP BY ocid),
+by_id AS (
+    SELECT t.ocid, t.award_id, min(k.ocid || '|' || k.award_id) AS kept, 'id' AS how
+    FROM (SELECT DISTINCT ocid, award_id FROM awards WHERE source = 'contracts-finder-csv') t
+    JOIN notice_ids n ON n.notice_id = substr(t.ocid, {len("cf-csv-") + 1})
+    JOIN kept_award k ON k.ocid = n.ocid
+    GROUP BY t.ocid, t.award_id),
+tab AS (
+    SELECT ocid, award_id, source, buyer_key, award_date, award_value_gbp AS v,
+           supplier_key, {_NAME.format(col="supplier_name")} AS sname
+    FROM awards a WHERE source IN {TABLE_SOURCES} AND value_flag IS NULL AND award_value_gbp IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM by_id b WHERE b.ocid = a.ocid AND b.award_id = a.award_id)),
+-- What a table row is matched against: the notices, and (for a register) the export's rows.
+other AS (
+    SELECT ocid, award_id, source, buyer_key, award_date, award_value_gbp AS v,
+           supplier_key, {_NAME.format(col="supplier_name")} AS sname
+    FROM awards WHERE source IN {NOTICE_SOURCES + ("contracts-finder-csv",)} AND duplicate_of IS NULL
+      AND value_flag IS NULL AND award_value_gbp IS NOT NULL),
+by_match AS (
+    SELECT tab.ocid, tab.award_id, min(other.ocid || '|' || other.award_id) AS kept, 'match' AS how
+    FROM tab JOIN other
+      ON tab.buyer_key = other.buyer_key
+     AND (tab.source = 'council-register' OR other.source <> 'contracts-finder-csv')
+     AND (tab.supplier_key = other.supplier_key OR tab.sname = other.sname)
+     AND abs(date_diff('day', tab.award_date, other.award_date)) <= {MAX_DAYS}
+     AND abs(tab.v - other.v) <= {VALUE_TOLERANCE} * other.v
+    GROUP BY tab.ocid, tab.award_id)
+SELECT * FROM by_id UNION ALL SELECT * FROM by_match
+"""
+
+
+def mark_table_copies(con) -> int:
+    """Mark the rows of CSV exports and registers that are also notices held (or, for a
+    register, also a row of an export): counted once, as the notice. Run after `mark`,
+    which clears every mark first. Return how many awards."""
+    con.execute(_TABLE_PAIRS)
+    con.execute("""UPDATE awards SET duplicate_of = p.kept FROM table_pairs p
+                   WHERE awards.ocid = p.ocid AND awards.award_id = p.award_id""")
+    con.execute(f"DELETE FROM quality_events WHERE kind = '{SAME_NOTICE}'")
+    con.execute(f"""INSERT INTO quality_events
+                    SELECT ocid, NULL, award_id, '{SAME_NOTICE}',
+                           replace(CASE how WHEN 'id' THEN ? ELSE ? END, '{{kept}}', kept)
+                    FROM table_pairs""", [TABLE_REASON_ID, TABLE_REASON_MATCH])
+    count = con.execute("SELECT count(*) FROM table_pairs").fetchall()[0][0]
+    con.execute("DROP TABLE table_pairs")
+    return count

@@ -27,6 +27,7 @@ from loaders.normalising.normalise import ROW_FIELDS, Release, Result, normalise
 from loaders.normalising.procurements import (CRITERION_FIELDS, LOT_FIELDS, PROCUREMENT_FIELDS, Facts,
                                               procurement_facts)
 from loaders.sources.readers import NOT_UTF8, Event, RawRelease
+from loaders.tabular.rows import ROW_NOT_READ, TabularRow
 from loaders.storage import summaries, writers
 
 DEFAULT_STORE = Path("data/awards.duckdb")
@@ -140,6 +141,8 @@ CREATE TABLE IF NOT EXISTS refresh_state (
     source VARCHAR PRIMARY KEY, covered_from TIMESTAMP, covered_until TIMESTAMP, refreshed_at TIMESTAMPTZ);
 CREATE TABLE IF NOT EXISTS loads (
     loaded_at TIMESTAMPTZ, origin VARCHAR, releases_read INTEGER, releases_new INTEGER);
+CREATE TABLE IF NOT EXISTS tabular_rows (
+    content_hash VARCHAR, kind VARCHAR, file VARCHAR, line INTEGER, cells VARCHAR, loaded_at TIMESTAMPTZ);
 """
 
 Progress = Callable[[int], None]
@@ -368,6 +371,22 @@ def _insert_new(con, releases: tuple[RawRelease, ...], origin: str, now: datetim
     return new
 
 
+def add_tabular_rows(con, rows: list[TabularRow]) -> int:
+    """Keep table rows verbatim (file, line, cells as JSON) unless already held; return how many new."""
+    if not rows:
+        return 0
+    frame = pd.DataFrame([(r.content_hash, r.kind, r.file, r.line, orjson.dumps(r.cells).decode(),
+                           datetime.now(timezone.utc)) for r in rows],
+                         columns=["content_hash", "kind", "file", "line", "cells", "loaded_at"]
+                         ).drop_duplicates("content_hash")
+    con.register("incoming_rows", frame)
+    before = con.execute("SELECT count(*) FROM tabular_rows").fetchall()[0][0]
+    con.execute("""INSERT INTO tabular_rows SELECT * FROM incoming_rows
+                   WHERE content_hash NOT IN (SELECT content_hash FROM tabular_rows)""")
+    con.unregister("incoming_rows")
+    return con.execute("SELECT count(*) FROM tabular_rows").fetchall()[0][0] - before
+
+
 def add_reading_events(con, events: list[Event]) -> None:
     """Quality events of how files were read (text not UTF-8); one already recorded (the
     same file and line read again) is not repeated."""
@@ -412,8 +431,9 @@ def renormalise(con, ocids: Iterable[str] | None = None, progress: Progress | No
 
 
 # Events derived from the releases, made again by every re-derivation; how a file was read
-# (NOT_UTF8) is known only when it is read, so it is kept.
-_DERIVED_EVENT = f"kind <> '{NOT_UTF8}'"
+# (text not UTF-8, a table row that could not be read) is known only when it is read, so it is kept.
+READING_EVENTS = (NOT_UTF8, ROW_NOT_READ)
+_DERIVED_EVENT = f"kind NOT IN ({', '.join(repr(kind) for kind in READING_EVENTS)})"
 _DELETE_PROCUREMENTS = ("DELETE FROM procurements {where}; DELETE FROM procurement_lots {where}; "
                         "DELETE FROM procurement_criteria {where};")
 
@@ -649,4 +669,5 @@ def derive(con) -> None:
     derive_geography(con)
     derive_procurement_places(con)
     crosspublished.mark(con)
+    crosspublished.mark_table_copies(con)
     summaries.build(con)
