@@ -243,6 +243,8 @@ def figures(row) -> None:
 def headline(view: View, own: pd.DataFrame) -> None:
     """Who the council is, its figures, what the value totals leave out, and its award rows."""
     st.text(words.describe_council(own, view["council"]))
+    region = own.loc[own["council"] == view["council"], "region"].iloc[0]
+    st.caption(words.sources_sentence(view["council"], region, widgets.query(sc.sources_held, mine(view))))
     st.caption(words.FILTERS_NOTE)
     figures(own.loc[own["council"] == view["council"]].iloc[0])
     widgets.left_out_line(mine(view))

@@ -69,6 +69,14 @@ def councils(con) -> list[str]:
 
 # --- choosing a council by postcode ---------------------------------------------------------
 
+def sources_held(con, filters: Filters) -> list[str]:
+    """The sources the store holds awards of under `filters` from, whatever the Source filter
+    says: what covers a council, for the scorecard's line on its coverage."""
+    rows, params = replace(filters, sources=()).rows()
+    return [source for (source,) in con.cursor().execute(
+        f"SELECT DISTINCT source FROM {rows} ORDER BY 1", params).fetchall()]
+
+
 def council_for_postcode(con, text: str) -> dict:
     """The council whose area holds a postcode (or postcode district such as "LS1").
 

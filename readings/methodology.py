@@ -57,7 +57,9 @@ FRAMEWORKS = (
     "read (they often mention frameworks in passing).")
 CROSS_PUBLISHED = (
     "Published on both platforms, counted once. Before 2025 above-threshold awards went to Find a "
-    "Tender and then to Contracts Finder, under different ocids. A Contracts Finder award is a copy "
+    "Tender and then to Contracts Finder, under different ocids; Scottish and Welsh buyers publish on "
+    "Public Contracts Scotland or Sell2Wales, and their largest awards on Find a Tender too. A Contracts "
+    "Finder, Public Contracts Scotland or Sell2Wales award is a copy "
     "when a Find a Tender award has the same buyer (the same buyer key: one organisation whatever "
     "each platform calls it), a supplier in common (same key, or the same name once case, punctuation and Ltd/Limited/plc are set aside), a value "
     "within 1% of the Find a Tender net or gross value, and an award date at most 7 days apart. The "

@@ -56,6 +56,35 @@ def describe_council(table: pd.DataFrame, council: str) -> str:
     return f"{council}: {article} {kind}{area}{region}."
 
 
+# Where each nation's councils publish their awards besides Find a Tender, and what no source
+# here covers (sources-2 sections A to C).
+SOURCE_NAMES = {"contracts-finder": "Contracts Finder", "find-a-tender": "Find a Tender",
+                "public-contracts-scotland": "Public Contracts Scotland", "sell2wales": "Sell2Wales",
+                "contracts-finder-csv": "a Contracts Finder export", "council-register": "its contracts register",
+                "demo": "the demo data"}
+NATION_PORTALS = {"Scotland": ("public-contracts-scotland", "Public Contracts Scotland"),
+                  "Wales": ("sell2wales", "Sell2Wales")}
+NORTHERN_IRELAND = ("Northern Irish councils publish their awards below the Procurement Act's thresholds on "
+                    "eTendersNI, which has no open API: those are missing here, and only their notices on Find a "
+                    "Tender are held.")
+
+
+def sources_sentence(council: str, region, sources: list[str]) -> str:
+    """Which sources this store holds the council's awards from, and, for a Scottish, Welsh
+    or Northern Irish council, what is known to be missing."""
+    held = ", ".join(SOURCE_NAMES.get(source, source) for source in sources) or "no source"
+    line = f"{council}'s awards here come from {held}."
+    if region in NATION_PORTALS:
+        source, portal = NATION_PORTALS[region]
+        line += (f" {region}'s councils publish most of their awards on {portal}, and only the largest on Find a "
+                 "Tender" + ("." if source in sources else
+                             f": {portal} is not loaded, so most of this council's awards are missing "
+                             f"(python -m loaders refresh --source {source} loads it)."))
+    elif region == "Northern Ireland":
+        line += " " + NORTHERN_IRELAND
+    return line
+
+
 def unknown_sentence(row) -> str:
     """What is unknown beside a council's shares: "Unknown: locality 5% of value (2% of
     awards), supplier size 12% (15%), VCSE status 2% (3%)."."""

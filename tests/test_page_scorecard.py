@@ -461,3 +461,21 @@ def test_a_council_without_awards_gives_empty_blocks(page, run):
     for block in page.BLOCKS:
         frame = block.data(run, view) if isinstance(block, Chart) else block.rows(run, view, None, 0)
         assert frame.empty or block.name == "scorecard-coverage", block.name
+
+
+def test_the_coverage_line_says_what_covers_a_council_and_what_is_missing():
+    assert words.sources_sentence("Leeds City Council", "Yorkshire and The Humber", ["contracts-finder"]) == (
+        "Leeds City Council's awards here come from Contracts Finder.")
+    fife = words.sources_sentence("Fife Council", "Scotland", ["find-a-tender"])
+    assert fife.startswith("Fife Council's awards here come from Find a Tender. Scotland's councils publish most")
+    assert fife.endswith("Public Contracts Scotland is not loaded, so most of this council's awards are missing "
+                         "(python -m loaders refresh --source public-contracts-scotland loads it).")
+    cardiff = words.sources_sentence("Cardiff Council", "Wales", ["find-a-tender", "sell2wales"])
+    assert cardiff.endswith("on Sell2Wales, and only the largest on Find a Tender.")
+    belfast = words.sources_sentence("Belfast City Council", "Northern Ireland", ["find-a-tender"])
+    assert "eTendersNI, which has no open API: those are missing here" in belfast
+
+
+def test_the_scorecard_of_a_council_names_its_sources(open_page, small_store):
+    app = open_page(small_store, "scorecard", council="Leeds City Council", source=["contracts-finder"])
+    assert "Leeds City Council's awards here come from Contracts Finder." in [c.value for c in app.caption]

@@ -1,16 +1,19 @@
-"""Notices published on both Contracts Finder and Find a Tender, counted once.
+"""Notices published on two platforms, counted once.
 
 Before 2025 above-threshold awards went to Find a Tender first and then to Contracts
-Finder, under different ocids and with no shared identifier (api-spec 2.6). An award is a
-cross-publication when a Contracts Finder award and a Find a Tender award have the same
-buyer (the same buyer key: loaders.normalising.buyers makes "Merton Council" and "London Borough of
-Merton" one council, whatever each platform calls it), a supplier in common (same key or same normalised name), values within 1% on
-either VAT basis (Find a Tender's net `amount` or gross `amountGross`), and award dates at
-most MAX_DAYS apart. The Find a Tender award is kept (it states the VAT basis); every
-row of the Contracts Finder award gets `duplicate_of` = the kept award, is left out of the
-figures, and is recorded in `quality_events` with the reason.
+Finder, under different ocids and with no shared identifier (api-spec 2.6); Scottish and
+Welsh buyers publish on Public Contracts Scotland or Sell2Wales, and their largest awards on
+Find a Tender as well (sources-2 sections A and B). An award is a cross-publication when an
+award of one of those platforms (COPY_SOURCES) and a Find a Tender award have the same
+buyer (the same buyer key: loaders.normalising.buyers makes "Merton Council" and "London
+Borough of Merton" one council, whatever each platform calls it), a supplier in common (same
+key or same normalised name), values within 1% on either VAT basis (Find a Tender's net
+`amount` or gross `amountGross`), and award dates at most MAX_DAYS apart. The Find a Tender
+award is kept (it states the VAT basis); every row of the copy gets `duplicate_of` = the
+kept award, is left out of the figures, and is recorded in `quality_events` with the reason.
 """
 
+COPY_SOURCES = ("contracts-finder", "public-contracts-scotland", "sell2wales")
 MAX_DAYS = 7
 VALUE_TOLERANCE = 0.01
 REASON = (f"same buyer and supplier, value within {VALUE_TOLERANCE:.0%} (net or gross), award dates "
@@ -25,7 +28,7 @@ CREATE OR REPLACE TEMP TABLE cross_pairs AS
 WITH cf AS (
     SELECT ocid, award_id, buyer_key, award_date, award_value_gbp AS v,
            supplier_key, {_NAME.format(col="supplier_name")} AS sname
-    FROM awards WHERE source = 'contracts-finder' AND value_flag IS NULL AND award_value_gbp IS NOT NULL),
+    FROM awards WHERE source IN {COPY_SOURCES} AND value_flag IS NULL AND award_value_gbp IS NOT NULL),
 fts AS (
     SELECT ocid, award_id, buyer_key, award_date, award_value_gbp AS v,
            award_value_gross_gbp AS g, supplier_key, {_NAME.format(col="supplier_name")} AS sname
@@ -42,11 +45,11 @@ GROUP BY cf.ocid, cf.award_id
 
 
 def mark(con) -> int:
-    """Mark the Contracts Finder copies of Find a Tender awards; return how many awards."""
+    """Mark the copies of Find a Tender awards on the other platforms; return how many awards."""
     con.execute(_PAIRS)
     con.execute("UPDATE awards SET duplicate_of = NULL WHERE duplicate_of IS NOT NULL")
-    con.execute("""UPDATE awards SET duplicate_of = p.kept FROM cross_pairs p
-                   WHERE awards.source = 'contracts-finder' AND awards.ocid = p.ocid
+    con.execute(f"""UPDATE awards SET duplicate_of = p.kept FROM cross_pairs p
+                   WHERE awards.source IN {COPY_SOURCES} AND awards.ocid = p.ocid
                      AND awards.award_id = p.award_id""")
     con.execute("DELETE FROM quality_events WHERE kind = 'cross_published'")
     con.execute("""INSERT INTO quality_events
@@ -60,7 +63,7 @@ def mark(con) -> int:
 # --- rows of tables that are also notices ----------------------------------------------------
 
 TABLE_SOURCES = ("contracts-finder-csv", "council-register")
-NOTICE_SOURCES = ("contracts-finder", "find-a-tender")
+NOTICE_SOURCES = COPY_SOURCES + ("find-a-tender",)
 SAME_NOTICE = "same_as_notice"
 TABLE_REASON_ID = "the notice {kept} has the same notice identifier"
 TABLE_REASON_MATCH = (f"same buyer and supplier, value within {VALUE_TOLERANCE:.0%}, award dates within "
