@@ -66,6 +66,15 @@ CROSS_PUBLISHED = (
     "Find a Tender award is kept (it states the VAT basis); the copy's rows keep their place in the "
     "table with duplicate_of naming the kept award, are left out of every figure, and are listed in "
     "quality_events with the reason.")
+COVERAGE_BY_NATION = (
+    "Coverage by nation. English buyers publish on Contracts Finder and, above the thresholds, on Find a "
+    "Tender. Scottish public bodies advertise on Public Contracts Scotland all procurement of £50,000 or "
+    "more (goods and services) or £2 million (works), with its awards, and many smaller ones as Quick "
+    "Quotes; Scotland does not use Procurement Act notices, so only its above-threshold notices reach Find a "
+    "Tender. Welsh bodies publish on Sell2Wales, and their Procurement Act notices on Find a Tender too. "
+    "Northern Ireland's eTendersNI has no open feed: its councils' notices below the thresholds are "
+    "missing here, and only those on Find a Tender are held. A council's scorecard names the sources held "
+    "for it, and says when its nation's portal is not loaded.")
 TABLES = (
     "Tables beside notices. A Contracts Finder CSV export repeats notices Contracts Finder publishes; "
     "a council's contracts register (the Local Government Transparency Code asks for every contract "
@@ -176,6 +185,7 @@ RULES = (
     ("frameworks", "Frameworks", FRAMEWORKS),
     ("cross_published", "Published on both platforms", CROSS_PUBLISHED),
     ("tables", "Tables beside notices", TABLES),
+    ("coverage_by_nation", "Coverage by nation", COVERAGE_BY_NATION),
     ("buyers", "Who the buyer is", BUYERS),
     ("buyer_types", "Buyer types", BUYER_TYPES),
     ("council_views", "Council views count councils", COUNCIL_VIEWS),
@@ -196,7 +206,7 @@ RULES = (
 )
 # The rules the README states (tests check these word for word against it).
 IN_README = ("provider_size", "vcse", "value", "joint_awards", "value_bands", "frameworks",
-             "cross_published", "tables", "buyers", "buyer_types", "council_views", "small_numbers", "part_years",
+             "cross_published", "tables", "coverage_by_nation", "buyers", "buyer_types", "council_views", "small_numbers", "part_years",
              "latest_release", "excluded", "supplier_key", "postcodes", "category", "award_date",
              "notice_url", "refresh_stages", "supplier_awards")
 
