@@ -66,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--base-url", help="another base URL for the source (a mirror); one source only")
     cmd.add_argument("--rate-limit-wait", type=float, help="seconds to wait when rate limited "
                                                            "without a Retry-After (default: the source's)")
+    cmd.add_argument("--notice-types", metavar="all|3,6,...",
+                     help="Public Contracts Scotland and Sell2Wales: the notice types to fetch, "
+                          "all or a comma-separated list (default: the award notice types)")
+    cmd.add_argument("--ca-bundle", metavar="FILE", help="a PEM file of CA certificates to trust, "
+                                                         "for a host whose certificate chain cannot be verified")
     cmd.add_argument("--force", dest="replace_demo", action="store_true", help=REPLACE_DEMO)
     cmd.set_defaults(command=_refresh, name="refresh")
 
@@ -208,7 +213,7 @@ def _refresh(args) -> None:
         since = args.since or refresh.resume_point(path, name)
         if since is None:
             raise LoaderError(name, "has never been refreshed into this store: give --since DATE")
-        config = refresh.config_for(name, args.base_url, args.rate_limit_wait)
+        config = refresh.config_for(name, args.base_url, args.rate_limit_wait, args.notice_types, args.ca_bundle)
         with TerminalProgress(args.quiet) as progress:
             refresh.refresh(config, path, _utc(since), until, progress=progress)
 

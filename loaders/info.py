@@ -1,12 +1,14 @@
-"""What a store holds: counts, date range, sources and data-quality figures, and the files
-that stopped writes left beside it.
+"""What a store holds: counts, date range, sources and data-quality figures, the files
+that stopped writes left beside it, and the windows refreshes could not fetch (gaps).
 
 Used by `python -m loaders info` and by the app's footer and data-quality views.
 """
 
+from datetime import datetime
 from pathlib import Path
 
 from loaders.normalising.normalise import TERMINATION_NOTICES, UNNAMED_SUPPLIER, kind_of
+from loaders.sources import refresh
 from loaders.storage import store, writers
 
 
@@ -15,7 +17,8 @@ def summary(path: Path) -> dict:
     con = store.read_only(path)
     try:
         return {"store": str(path), **_counts(con), "sources": _sources(con), "release_kinds": release_kinds(con),
-                "quality": _quality(con), "not_normalised": _not_normalised(con), "leftovers": leftovers(path)}
+                "quality": _quality(con), "not_normalised": _not_normalised(con), "leftovers": leftovers(path),
+                "gaps": refresh.known_gaps(path)}
     finally:
         con.close()
 
@@ -119,4 +122,15 @@ def format_summary(info: dict) -> str:
     for item in info["leftovers"]:
         lines.append(f"left by a stopped write: {item['file']} ({writers.size_text(item['bytes'])}); "
                      f"the next write to this store removes it")
+    for gap in info["gaps"]:
+        lines.append(f"gap: {gap['source']} {_window(gap)}: not fetched ({gap['error']}); "
+                     f"the next refresh of {gap['source']} retries it")
     return "\n".join(lines)
+
+
+def _window(gap: dict) -> str:
+    """A gap's window as the refresh names it: a month and notice type, or a span of time."""
+    start = datetime.fromisoformat(gap["from"])
+    if gap["notice_type"]:
+        return f"{start:%m-%Y} notice type {gap['notice_type']}"
+    return f"{start:%Y-%m-%d %H:%M} to {datetime.fromisoformat(gap['to']):%Y-%m-%d %H:%M}"

@@ -399,12 +399,20 @@ def _raw(release, name: str, source: str | None) -> RawRelease:
     return RawRelease(
         source=source or source_of(ocid),
         ocid=ocid,
-        release_id=str(release.get("id") or f"sha256:{digest[:16]}"),
+        release_id=str(release.get("id") or _made_up_id(ocid, release.get("date"), digest)),
         release_date=str(release["date"]) if release.get("date") else None,
         tags=",".join(map(str, tags)) if isinstance(tags, list) else str(tags or ""),  # kept as text, whatever came
         json=body,
         content_hash=digest,
     )
+
+
+def _made_up_id(ocid: str, date, digest: str) -> str:
+    """The id of a release published without one (Public Contracts Scotland's): its ocid,
+    its date and the first 16 hex digits of the SHA-256 of its text, e.g.
+    `ocds-r6ebe6-0000579083/2019-03-28T00:00:00Z/sha256:1f0c...`. The same release always
+    gets the same id; two releases of one process on one date differ in their hash."""
+    return f"{ocid}/{date or 'undated'}/sha256:{digest[:16]}"
 
 
 def _body(release: dict, name: str) -> str:

@@ -7,6 +7,11 @@ kept. Only when every window is done are the staged releases merged into the sto
 copy-and-swap (store.writing), so the app never sees a half-refreshed store. The merge is
 idempotent (releases are keyed by content hash), so a crash during it is mended by running
 the refresh again.
+
+A source that allows gaps (the month-by-month portals) does not fail when one window
+still fails after every retry: the window's checkpoint stays not done, marked with the
+error, the rest is merged, and the staging file is kept holding only its gaps. The next
+refresh retries them first; `known_gaps` lists them for `info`.
 """
 
 import os
@@ -19,21 +24,26 @@ import duckdb
 import pandas as pd
 
 from loaders.errors import LoaderError
-from loaders.sources import contracts_finder, find_a_tender
-from loaders.sources.fetching import Fetcher, SourceConfig, windows
+from loaders.sources import contracts_finder, find_a_tender, public_contracts_scotland, sell2wales
+from loaders.sources.fetching import CertificateError, FetchError, Fetcher, SourceConfig
 from loaders.sources.readers import RawRelease, releases_in
 from loaders.storage import store, writers
 
-SOURCES = {c.name: c for c in (contracts_finder.CONFIG, find_a_tender.CONFIG)}
+SOURCES = {c.name: c for c in (contracts_finder.CONFIG, find_a_tender.CONFIG, public_contracts_scotland.CONFIG,
+                                 sell2wales.CONFIG)}
 
 STAGING_SCHEMA = """
 CREATE TABLE IF NOT EXISTS staged (
     content_hash VARCHAR PRIMARY KEY, source VARCHAR, ocid VARCHAR, release_id VARCHAR,
     release_date VARCHAR, tags VARCHAR, json VARCHAR, fetched_at TIMESTAMPTZ);
 ALTER TABLE staged ADD COLUMN IF NOT EXISTS fetched_at TIMESTAMPTZ;  -- files staged by older code
+"""
+# One row a window; notice_type is '' for a source without notice types; gap is the error
+# of a window given up on (NULL otherwise).
+CHECKPOINTS = """
 CREATE TABLE IF NOT EXISTS checkpoints (
-    window_start TIMESTAMP, window_end TIMESTAMP, next_url VARCHAR, done BOOLEAN,
-    pages INTEGER, releases INTEGER, PRIMARY KEY (window_start, window_end));
+    window_start TIMESTAMP, window_end TIMESTAMP, notice_type VARCHAR, next_url VARCHAR, done BOOLEAN,
+    pages INTEGER, releases INTEGER, gap VARCHAR, PRIMARY KEY (window_start, window_end, notice_type));
 """
 
 
@@ -62,14 +72,35 @@ class RefreshReport:
     releases_fetched: int
     releases_new: int
     award_rows: int
+    gaps: int = 0
 
 
-def config_for(name: str, base_url: str | None = None, rate_limit_wait_s: float | None = None) -> SourceConfig:
-    """A source's configuration, with the base URL from --base-url or its environment variable."""
+def config_for(name: str, base_url: str | None = None, rate_limit_wait_s: float | None = None,
+               notice_types: str | None = None, ca_bundle: str | None = None) -> SourceConfig:
+    """A source's configuration, with the base URL from --base-url or its environment variable,
+    and the notice types of --notice-types ("all" or a comma-separated list; ignored by a
+    source without notice types)."""
     if name not in SOURCES:
         raise LoaderError(name, f"unknown source (choose from {', '.join(SOURCES)})")
+    if ca_bundle and not Path(ca_bundle).is_file():
+        raise LoaderError(ca_bundle, "no such file (--ca-bundle names a PEM file of CA certificates)")
     config = SOURCES[name]
-    return config.with_overrides(base_url or os.environ.get(config.url_env), rate_limit_wait_s)
+    return config.with_overrides(base_url or os.environ.get(config.url_env), rate_limit_wait_s,
+                                 _notice_types(config, notice_types), ca_bundle)
+
+
+def _notice_types(config: SourceConfig, text: str | None) -> tuple[str, ...] | None:
+    """The notice types --notice-types names, checked against the source's list."""
+    if not text or not config.all_notice_types:
+        return None
+    if text.strip() == "all":
+        return config.all_notice_types
+    chosen = tuple(dict.fromkeys(code.strip() for code in text.split(",") if code.strip()))
+    unknown = [code for code in chosen if code not in config.all_notice_types]
+    if unknown or not chosen:
+        raise LoaderError("--notice-types", f"{', '.join(unknown) or repr(text)} is not a notice type of "
+                                            f"{config.name} (choose from {', '.join(config.all_notice_types)}, or all)")
+    return chosen
 
 
 def resume_point(store_path: Path, source: str) -> datetime | None:
@@ -88,7 +119,8 @@ def resume_point(store_path: Path, source: str) -> datetime | None:
 
 def refresh(config: SourceConfig, store_path: Path, since: datetime, until: datetime,
             fetcher: Fetcher | None = None, progress: Progress | None = None) -> RefreshReport:
-    """Fetch every window of since..until not yet staged, then merge them into the store."""
+    """Fetch every window of since..until not yet staged (and the gaps an earlier refresh left),
+    then merge them into the store."""
     if since >= until:
         raise LoaderError(config.name, f"nothing to fetch: --since {since:%Y-%m-%d %H:%M} is not before "
                                        f"--until {until:%Y-%m-%d %H:%M}")
@@ -99,44 +131,121 @@ def refresh(config: SourceConfig, store_path: Path, since: datetime, until: date
     # One refresh of a source at a time: a second would open the staging file the first holds.
     with writers.holding(staging_path.with_suffix(".lock"), str(store_path), wait=False,
                          busy=f"a refresh of {config.name} into this store is running"):
-        pages, fetched = _fetch_windows(config, fetcher, staging_path, windows(since, until, config.window), progress)
+        pages, fetched, spans, gaps = _fetch_windows(config, fetcher, staging_path, since, until, progress)
         new, rows = _merge(config, staging_path, store_path, since, until)
-        staging_path.unlink()
+        if gaps:
+            _keep_only_gaps(staging_path)
+        else:
+            staging_path.unlink()
     progress.note(f"{config.name}: {fetched:,} releases fetched, {new:,} new; {rows:,} award rows in the store")
-    return RefreshReport(config.name, len(windows(since, until, config.window)), pages, fetched, new, rows)
+    if gaps:
+        progress.note(f"{config.name}: {gaps} window(s) not fetched, kept as gaps in {staging_path.name}: "
+                      f"the next refresh retries them first (python -m loaders info lists them)")
+    return RefreshReport(config.name, spans, pages, fetched, new, rows, gaps)
 
 
 def staging_file(store_path: Path, source: str) -> Path:
     return store_path.with_name(f"{store_path.name}.refresh-{source}.duckdb")
 
 
-def _fetch_windows(config, fetcher, staging_path: Path, spans, progress) -> tuple[int, int]:
-    """Fetch and stage every window not marked done; return (pages, releases) fetched now."""
+def known_gaps(store_path: Path) -> list[dict]:
+    """Windows that earlier refreshes gave up on, per source, from the staging files they kept."""
+    found = []
+    for name in SOURCES:
+        path = staging_file(store_path, name)
+        if not path.is_file():
+            continue
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            rows = con.execute("SELECT window_start, window_end, notice_type, gap FROM checkpoints "
+                               "WHERE gap IS NOT NULL AND NOT done ORDER BY 1, 3").fetchall()
+        except duckdb.CatalogException:  # a staging file of older code: no gaps
+            rows = []
+        finally:
+            con.close()
+        found += [{"source": name, "from": start.isoformat(), "to": end.isoformat(), "notice_type": kind,
+                   "error": error} for start, end, kind, error in rows]
+    return found
+
+
+def _open_staging(staging_path: Path):
+    """The staging file, its checkpoints moved to the current layout if older code wrote them."""
     staging_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(staging_path))
+    con.execute(STAGING_SCHEMA)
+    old = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = 'checkpoints' "
+                      "AND column_name IN ('window_start', 'notice_type')").fetchone()[0] == 1
+    if old:  # windows of a source without notice types, staged before gaps existed
+        con.execute("ALTER TABLE checkpoints RENAME TO checkpoints_old")
+        con.execute(CHECKPOINTS)
+        con.execute("INSERT INTO checkpoints SELECT window_start, window_end, '', next_url, done, pages, releases, "
+                    "NULL FROM checkpoints_old; DROP TABLE checkpoints_old")
+    con.execute(CHECKPOINTS)
+    return con
+
+
+def _fetch_windows(config, fetcher, staging_path: Path, since, until, progress) -> tuple[int, int, int, int]:
+    """Fetch and stage the gaps left before, then every window not marked done; return
+    (pages, releases, windows, gaps)."""
+    con = _open_staging(staging_path)
     try:
-        con.execute(STAGING_SCHEMA)
-        done = {(s, e) for s, e in con.execute("SELECT window_start, window_end FROM checkpoints WHERE done").fetchall()}
-        progress.start(config.name, len(spans), sum(1 for span in spans if _naive(span) in done))
-        pages = fetched = 0
+        left = con.execute("SELECT window_start, window_end, notice_type FROM checkpoints "
+                           "WHERE gap IS NOT NULL AND NOT done ORDER BY 1, 3").fetchall()
+        spans = list(dict.fromkeys(left + [_naive(span) for span in config.windows_between(since, until)]))
+        done = set(con.execute("SELECT window_start, window_end, notice_type FROM checkpoints WHERE done").fetchall())
+        progress.start(config.name, len(spans), sum(1 for span in spans if span in done))
+        pages = fetched = gaps = 0
         for span in spans:
-            if _naive(span) in done:
+            if span in done:
                 continue
-            window_pages, window_releases = _fetch_window(config, fetcher, con, span, progress)
+            try:
+                window_pages, window_releases = _fetch_window(config, fetcher, con, span, progress)
+            except CertificateError:
+                raise
+            except FetchError as exc:
+                if not config.gaps_allowed:
+                    raise
+                _mark_gap(con, span, str(exc))
+                gaps += 1
+                progress.note(f"{config.name} {_described(span)}: GAP, not fetched ({exc}); "
+                              f"the next refresh retries it first")
+                progress.window_done()
+                continue
             pages, fetched = pages + window_pages, fetched + window_releases
-            progress.note(f"{config.name} {span[0]:%Y-%m-%d %H:%M} to {span[1]:%Y-%m-%d %H:%M}: "
-                          f"{window_pages} pages, {window_releases:,} releases")
+            progress.note(f"{config.name} {_described(span)}: {window_pages} pages, {window_releases:,} releases")
             progress.window_done()
-        return pages, fetched
+        return pages, fetched, len(spans), gaps
+    finally:
+        con.close()
+
+
+def _described(span) -> str:
+    start, end, notice_type = span
+    if notice_type:
+        return f"{start:%m-%Y} notice type {notice_type}"
+    return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
+
+
+def _mark_gap(con, span, error: str) -> None:
+    """The window's checkpoint left not done, with the error that stopped it."""
+    con.execute("""
+        INSERT INTO checkpoints VALUES (?, ?, ?, NULL, false, 0, 0, ?)
+        ON CONFLICT (window_start, window_end, notice_type) DO UPDATE SET gap = excluded.gap""", [*span, error])
+
+
+def _keep_only_gaps(staging_path: Path) -> None:
+    """After the merge, the staging file keeps nothing but the gaps' checkpoints."""
+    con = duckdb.connect(str(staging_path))
+    try:
+        con.execute("DELETE FROM staged; DELETE FROM checkpoints WHERE done OR gap IS NULL")
     finally:
         con.close()
 
 
 def _fetch_window(config, fetcher, con, span, progress) -> tuple[int, int]:
     """Follow links.next through one window, staging each page with its checkpoint."""
-    start, end = _naive(span)
-    rows = con.execute("SELECT next_url FROM checkpoints WHERE window_start = ? AND window_end = ?",
-                       [start, end]).fetchall()
+    rows = con.execute("SELECT next_url FROM checkpoints WHERE window_start = ? AND window_end = ? "
+                       "AND notice_type = ?", list(span)).fetchall()
     url = rows[0][0] if rows and rows[0][0] else config.first_url(*span)
     pages = releases = 0
     while url:
@@ -144,7 +253,7 @@ def _fetch_window(config, fetcher, con, span, progress) -> tuple[int, int]:
         found = releases_in(document, url, source=config.name) if _has_releases(document) else []
         link = (document.get("links") or {}).get("next") if isinstance(document, dict) else None
         url = config.on_base(link) if link else None
-        _stage_page(con, found, start, end, url)
+        _stage_page(con, found, span, url)
         pages, releases = pages + 1, releases + len(found)
         progress.page(len(found))
     return pages, releases
@@ -155,7 +264,7 @@ def _has_releases(document) -> bool:
     return isinstance(document, dict) and bool(document.get("releases") or document.get("records"))
 
 
-def _stage_page(con, releases: list[RawRelease], start, end, next_url: str | None) -> None:
+def _stage_page(con, releases: list[RawRelease], span, next_url: str | None) -> None:
     """The page's releases and its window's checkpoint, in one transaction."""
     fetched = datetime.now(timezone.utc)
     frame = pd.DataFrame([(r.content_hash, r.source, r.ocid, r.release_id, r.release_date, r.tags, r.json, fetched)
@@ -169,11 +278,11 @@ def _stage_page(con, releases: list[RawRelease], start, end, next_url: str | Non
             con.execute(f"INSERT OR IGNORE INTO staged ({', '.join(frame.columns)}) SELECT * FROM page")
             con.unregister("page")
         con.execute("""
-            INSERT INTO checkpoints VALUES (?, ?, ?, ?, 1, ?)
-            ON CONFLICT (window_start, window_end) DO UPDATE SET next_url = excluded.next_url,
+            INSERT INTO checkpoints VALUES (?, ?, ?, ?, ?, 1, ?, NULL)
+            ON CONFLICT (window_start, window_end, notice_type) DO UPDATE SET next_url = excluded.next_url,
                 done = excluded.done, pages = checkpoints.pages + 1,
-                releases = checkpoints.releases + excluded.releases""",
-                    [start, end, next_url, next_url is None, len(frame)])
+                releases = checkpoints.releases + excluded.releases, gap = NULL""",
+                    [*span, next_url, next_url is None, len(frame)])
         con.commit()
     except Exception:
         con.rollback()
@@ -209,4 +318,5 @@ def _record_coverage(con, source: str, since: datetime, until: datetime) -> None
 
 def _naive(span: tuple) -> tuple:
     """UTC instants as naive timestamps, the form DuckDB's TIMESTAMP columns give back."""
-    return tuple(t.astimezone(timezone.utc).replace(tzinfo=None) if t.tzinfo else t for t in span)
+    return tuple(t.astimezone(timezone.utc).replace(tzinfo=None) if isinstance(t, datetime) and t.tzinfo else t
+                 for t in span)
