@@ -14,6 +14,7 @@ from loaders.sources import refresh
 from loaders.sources.fetching import Fetcher, FetchError, windows
 from loaders.storage import store, summaries
 from tests.fake_api import FakeApi
+from tests.fake_proactis import FakeProactis
 from tests.ocds_factory import supplier, simple_release
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -281,12 +282,15 @@ def test_user_agent_names_the_project(fts_api, tmp_path):
 
 
 def test_cli_refresh_all_sources(cf_api, fts_api, tmp_path):
-    """The README's command, against both fake servers (pages large enough to need no pacing waits)."""
+    """The README's command, against fake servers of every source (pages large enough to need
+    no pacing waits; the Scottish and Welsh portals asked for one notice type, with nothing)."""
     cf_api.page_size = fts_api.page_size = 100
     path = tmp_path / "s.duckdb"
-    env = {"CONTRACTS_FINDER_URL": cf_api.base_url, "FIND_A_TENDER_URL": fts_api.base_url}
-    result = cli("refresh", "--source", "all", "--since", "2025-03-01", "--until", "2025-03-01T06:00",
-                 "--store", str(path), "--quiet", env=env)
+    with FakeProactis({}) as pcs, FakeProactis({}) as s2w:
+        env = {"CONTRACTS_FINDER_URL": cf_api.base_url, "FIND_A_TENDER_URL": fts_api.base_url,
+               "PUBLIC_CONTRACTS_SCOTLAND_URL": pcs.base_url, "SELL2WALES_URL": s2w.base_url}
+        result = cli("refresh", "--source", "all", "--since", "2025-03-01", "--until", "2025-03-01T06:00",
+                     "--notice-types", "3", "--store", str(path), "--quiet", env=env)
     assert result.returncode == 0, result.stderr
     with store.read_only(path) as con:
         counts = dict(con.execute("SELECT source, count(*) FROM releases GROUP BY 1").fetchall())

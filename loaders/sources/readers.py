@@ -30,7 +30,8 @@ from loaders.errors import InputError
 
 # Publisher ocid prefixes (OCDS registry): they tell where a release was published even
 # when it reaches us through a file.
-OCID_PREFIXES = {"ocds-b5fd17": "contracts-finder", "ocds-h6vhtk": "find-a-tender"}
+OCID_PREFIXES = {"ocds-b5fd17": "contracts-finder", "ocds-h6vhtk": "find-a-tender",
+                 "ocds-r6ebe6": "public-contracts-scotland", "ocds-kuma6s": "sell2wales"}
 
 # The quality event of text that was not UTF-8 and was read with the fallback. It is about
 # how a file was read, not derived from the releases, so re-deriving awards keeps it.
