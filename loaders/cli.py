@@ -258,7 +258,7 @@ class TerminalProgress:
         self.bar.set_postfix_str(f"{self.releases:,} releases; {why}: {seconds:.0f} s")
 
     def note(self, message):
-        if not self.quiet:
+        if not self.quiet or ": GAP, " in message:  # a gap is said even with --quiet: data is missing
             tqdm.write(message, file=sys.stderr)
 
 

@@ -408,3 +408,12 @@ def test_cli_refresh_all_sources_includes_scotland_and_wales(tmp_path):
     with store.read_only(path) as con:
         counts = dict(con.execute("SELECT source, count(*) FROM releases GROUP BY 1").fetchall())
     assert counts == {"public-contracts-scotland": 1, "sell2wales": 1}
+
+
+def test_a_gap_is_said_even_with_quiet(capsys):
+    from loaders.cli import TerminalProgress
+    with TerminalProgress(quiet=True) as progress:
+        progress.note("sell2wales 02-2025 notice type 53: GAP, not fetched (HTTP 500); the next refresh retries it")
+        progress.note("sell2wales 03-2025 notice type 53: 1 pages, 4 releases")
+    assert capsys.readouterr().err.splitlines() == [
+        "sell2wales 02-2025 notice type 53: GAP, not fetched (HTTP 500); the next refresh retries it"]
