@@ -1,13 +1,15 @@
 """The demo store: invented awards by real councils (and, in each region, an NHS trust, a
 fire and rescue service and a college named after a council's area), written as Contracts
-Finder OCDS.
+Finder OCDS, and for Scottish and Welsh buyers as Public Contracts Scotland and Sell2Wales
+publish them.
 
 The generator writes release packages in the current Contracts Finder shape (parties with
 roles, supplier addresses as free text, details.scale / details.vcse) and loads them
 through the same reader, normaliser and store as real data, so the demo exercises the
 real pipeline. Everything is drawn from one seeded random generator: the same seed gives
 the same store. Supplier names are invented from nonsense syllables; notice links point
-at the reserved `.invalid` domain, because there is no public notice behind them.
+at the reserved `.invalid` domain, because there is no public notice behind them (the
+portals' at the portal's notice page, with a notice id of a form no real notice has).
 
 For a share of each buyer's procurements the same ocid also gets the notices before the
 award, in the Find a Tender shape of sources-2 section D: a tender notice (UK4) with lots,
@@ -15,6 +17,13 @@ award criteria and suitability, a preliminary market engagement notice (UK2) bef
 for some, and on the award release its bid statistics and, for a direct award, the reason
 for it. These facts come from a second random generator per buyer, so the award releases
 and the awards table are what they would be without them.
+
+A Scottish or Welsh buyer's awards below PORTAL_BELOW are published on its nation's portal,
+in the portal's shape (sources-2 sections A and B: the portal's ocid prefix, no release id on
+PCS, local `org-N` party ids, postcodes in `postalCode`, for some without the space, a
+supplier's size only on some releases, the notice's page on the portal); its larger ones
+keep the shape above. Those shapes are drawn from a third generator per buyer, after the
+awards, so the awards and every other buyer's releases are what they would be without them.
 """
 
 import csv
@@ -23,6 +32,7 @@ import math
 import random
 import tempfile
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -103,6 +113,8 @@ class Supplier:
     scale: str | None
     vcse: bool | None
     home: str | None  # council name, region name or "national"
+    street: str | None = None  # the street line and the postcode, for the portals' shape
+    postcode: str | None = None  # (None abroad and where the address is not usable)
 
 
 def build(path: Path, force: bool = False, seed: int = SEED, progress: Progress | None = None,
@@ -137,10 +149,12 @@ def write_packages(folder: Path, seed: int = SEED, before_award: bool = True) ->
     councils = load_councils(rng)
     buyers = councils + other_buyers(rng, councils)
     suppliers = make_suppliers(rng, councils)
+    by_id = {s.party_id: s for pool in suppliers.values() for s in pool}
+    numbers = {portal.prefix: itertools.count(portal.first) for portal in PORTALS.values()}
     releases = []
     for buyer in buyers:
         awarded = council_releases(rng, buyer, councils, suppliers)
-        releases += process_releases(awarded, buyer, seed) if before_award else awarded
+        releases += published(awarded, buyer, seed, before_award, by_id, numbers)
     files = []
     for start in range(0, len(releases), RELEASES_PER_FILE):
         path = folder / f"demo-{start // RELEASES_PER_FILE:03d}.json"
@@ -204,12 +218,23 @@ def _supplier(rng, names, districts, home, large_share=0.15, vcse_share=0.12) ->
     scale = None if rng.random() < 0.08 else ("large" if rng.random() < large_share and not vcse else
                                              rng.choice(("sme", "micro", "small", "medium")))
     postcode = f"{rng.choice(districts)} {rng.randint(1, 9)}{rng.choice(INWARD_LETTERS)}{rng.choice(INWARD_LETTERS)}"
-    address = "N/A" if rng.random() < 0.02 else rng.choice((
-        f"{rng.randint(1, 200)} {rng.choice(STREETS)}, {postcode}",
-        f"Unit {rng.randint(1, 40)}\r\n{rng.choice(STREETS)}\r\n{postcode.lower().replace(' ', '')}",
-        f"{rng.randint(1, 200)} {rng.choice(STREETS)}, United Kingdom, {postcode}"))
+    street, address = None, "N/A"
+    if rng.random() >= 0.02:
+        street, address = _address(rng, postcode)
     return Supplier(f"GB-CFS-DEMO-{len(names)}", name, address, scale,
-                    None if rng.random() < 0.05 else vcse, home)
+                    None if rng.random() < 0.05 else vcse, home,
+                    street=street, postcode=postcode if street else None)
+
+
+def _address(rng, postcode: str) -> tuple[str, str]:
+    """(street line, the address as Contracts Finder gives it in one text) in one of three
+    forms; all three are drawn, then one chosen, so that the draws never depend on the form."""
+    first = f"{rng.randint(1, 200)} {rng.choice(STREETS)}"
+    unit, unit_street = rng.randint(1, 40), rng.choice(STREETS)
+    third = f"{rng.randint(1, 200)} {rng.choice(STREETS)}"
+    return rng.choice(((first, f"{first}, {postcode}"),
+                       (f"Unit {unit}, {unit_street}", f"Unit {unit}\r\n{unit_street}\r\n{postcode.lower().replace(' ', '')}"),
+                       (third, f"{third}, United Kingdom, {postcode}")))
 
 
 def _invented(rng: random.Random, taken: set[str], endings: tuple[str, ...]) -> str:
@@ -553,6 +578,128 @@ def _bid_statistics(rng, leaning: Leaning, lots: list[dict], act: bool) -> list[
             figures.append(("vcseFinalStageBids", rng.randint(0, min(2, bids)), lot["id"]))
     return [{"id": str(i), "measure": measure, "value": value, "relatedLot": lot_id}
             for i, (measure, value, lot_id) in enumerate(figures, 1)]
+
+
+# The devolved portals (sources-2 sections A and B). Scottish and Welsh buyers publish their
+# awards on Public Contracts Scotland and Sell2Wales; the largest reach Find a Tender. Here
+# an award below PORTAL_BELOW is published on its nation's portal, in the portal's shape, and
+# one of PORTAL_BELOW or more keeps the shape of the other buyers' awards (standing for its
+# Find a Tender notice, with the notices before it for some). The portals' releases are
+# drawn after the awards, from a generator per buyer, so the awards themselves (buyer,
+# suppliers, values, dates) are what they would be in the other shape, and every other
+# buyer's releases are unchanged.
+PORTAL_BELOW = 2_000_000
+
+
+@dataclass(frozen=True)
+class Portal:
+    """How one portal publishes an award release."""
+    prefix: str  # the ocid prefix
+    digits: int  # the ocid's number, zero-padded to this width
+    first: int  # the first number given: beyond the real ones, so no demo ocid is a real process
+    notice_page: str  # the notice's public page, from its notice id
+    release_ids: bool  # PCS releases have no `id`; Sell2Wales ones do
+    scale_share: tuple[float, float]  # of a buyer's releases, those stating a supplier's size
+    nation_code: str  # the NUTS code of the nation, the buyer `region` when no finer one is known
+
+
+PORTALS = {
+    "Scotland": Portal("ocds-r6ebe6-", 10, 9_900_000_000,
+                       "https://www.publiccontractsscotland.gov.uk/search/show/search_view.aspx?ID={}",
+                       release_ids=False, scale_share=(0.2, 0.6), nation_code="UKM"),
+    "Wales": Portal("ocds-kuma6s-", 6, 900_000, "https://www.sell2wales.gov.wales/search/show/search_view.aspx?ID={}",
+                    release_ids=True, scale_share=(0.5, 0.9), nation_code="UKL"),
+}
+# The NUTS 3 area of the demo's Scottish and Welsh councils (the other buyers state the nation).
+NUTS_AREAS = {"Aberdeen City Council": "UKM50", "City of Edinburgh Council": "UKM75",
+              "Glasgow City Council": "UKM82", "Highland Council": "UKM62", "Cardiff Council": "UKL22",
+              "Gwynedd Council": "UKL12", "Newport City Council": "UKL21", "Swansea Council": "UKL18"}
+SPACED_POSTCODES = 0.6  # of the portals' supplier postcodes, those typed with the space
+
+
+def published(awarded: list[dict], buyer: Council, seed: int, before_award: bool,
+              suppliers: dict[str, Supplier], numbers: dict[str, Iterator[int]]) -> list[dict]:
+    """A buyer's releases as published: a Scottish or Welsh buyer's awards below PORTAL_BELOW
+    on its portal (award releases only: the notices before the award are Find a Tender's),
+    every other award with the notices before it for a share (process_releases).
+    `numbers` gives each portal's ocid and notice numbers, in order over all its buyers."""
+    portal = PORTALS.get(buyer.region)
+    on_portal, rest = [], []
+    for _ocid, group in itertools.groupby(awarded, key=lambda r: r["ocid"]):
+        group = list(group)
+        if portal and group[0]["awards"][0]["value"]["amount"] < PORTAL_BELOW:
+            on_portal.append(group)
+        else:
+            rest += group
+    releases = process_releases(rest, buyer, seed) if before_award else rest
+    if not portal:
+        return releases
+    rng = random.Random(f"{seed}:{portal.prefix}:{buyer.name}")
+    share = rng.uniform(*portal.scale_share)
+    count = numbers[portal.prefix]
+    shaped = [r for g in on_portal for r in _portal_procurement(rng, portal, buyer, g, share, suppliers, count)]
+    return shaped + releases
+
+
+def _portal_procurement(rng, portal: Portal, buyer: Council, group: list[dict], share: float,
+                        suppliers: dict[str, Supplier], count: Iterator[int]) -> list[dict]:
+    """One award's releases (the award, an update or a cancellation) in the portal's shape,
+    under one ocid of the portal and one set of local party ids (`org-N`)."""
+    ocid = f"{portal.prefix}{next(count):0{portal.digits}d}"
+    old_ids = list(dict.fromkeys(p["id"] for r in group for p in r["parties"]))
+    local = dict(zip(old_ids, (f"org-{n}" for n in rng.sample(range(1, 400), len(old_ids)))))
+    return [_portal_release(rng, portal, buyer, release, ocid, next(count), local, share, suppliers)
+            for release in group]
+
+
+def _portal_release(rng, portal: Portal, buyer: Council, release: dict, ocid: str, number: int,
+                    local: dict[str, str], share: float, suppliers: dict[str, Supplier]) -> dict:
+    """One award release as the portal publishes it: its ocid, no release id on PCS, dates at
+    midnight, parties with local ids naming themselves only by `legalName`, the buyer's
+    region a NUTS code, and the notice's page on the portal. The notice id (DEMO and a
+    number) has a form no real notice has (theirs are a month and six digits, APR349989),
+    so the link opens the portal's page and never someone else's notice."""
+    notice = f"DEMO{number}"
+    buyer_party = next(p for p in release["parties"] if "buyer" in p["roles"])
+    parties = [_portal_buyer(portal, buyer, local[buyer_party["id"]], buyer_party["address"]["postalCode"])]
+    supplying = dict.fromkeys(p["id"] for p in release["parties"] if "supplier" in p["roles"])  # once each
+    parties += [_portal_supplier(rng, suppliers[old], local[old], share) for old in supplying]
+    award = release["awards"][0]
+    shaped = {
+        "ocid": ocid, "date": f"{release['date'][:10]}T00:00:00Z", "tag": release["tag"],
+        "initiationType": "tender", "parties": parties, "buyer": {"id": parties[0]["id"], "name": buyer.name},
+        "tender": release["tender"],
+        "awards": [{**award, "id": award["id"].replace(release["ocid"], ocid),
+                    "suppliers": [{"id": local[s["id"]], "name": s["name"]} for s in award["suppliers"]],
+                    "documents": [{"id": notice, "documentType": "awardNotice", "title": release["tender"]["title"],
+                                   "url": portal.notice_page.format(notice), "format": "text/html"}]}],
+        "language": "EN",
+    }
+    return {"id": f"{ocid}-release-{number}", **shaped} if portal.release_ids else shaped
+
+
+def _portal_buyer(portal: Portal, buyer: Council, party_id: str, postcode: str) -> dict:
+    kind = "Body governed by public law" if buyer.pool else "Regional or local authority"
+    return {"id": party_id, "name": buyer.name, "identifier": {"legalName": buyer.name},
+            "address": {"locality": buyer.place, "region": NUTS_AREAS.get(buyer.name, portal.nation_code),
+                        "postalCode": postcode},
+            "roles": ["buyer"], "details": {"classifications": [{"id": kind, "scheme": "TED_CA_TYPE"}]}}
+
+
+def _portal_supplier(rng, supplier: Supplier, party_id: str, share: float) -> dict:
+    """A supplier party: its postcode in `postalCode` (for some without the space), its size
+    in `details.scale` for `share` of the releases (else unknown), no VCSE flag (the portals
+    publish none). An address that is not usable, or abroad, stays one text as received."""
+    spaced, sized = rng.random() < SPACED_POSTCODES, rng.random() < share
+    address = {"streetAddress": supplier.address}
+    if supplier.postcode:
+        address = {"streetAddress": supplier.street, "region": "UK",
+                   "postalCode": supplier.postcode if spaced else supplier.postcode.replace(" ", "")}
+    party = {"id": party_id, "name": supplier.name, "identifier": {"legalName": supplier.name},
+             "address": address, "roles": ["supplier"]}
+    if supplier.scale and sized:
+        party["details"] = {"scale": supplier.scale}
+    return party
 
 
 def _package(releases: list[dict]) -> dict:
