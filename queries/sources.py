@@ -2,12 +2,15 @@
 
 import pandas as pd
 
+from loaders.sources.refresh import SOURCES as REFRESHED
+
 STATUS_COLUMNS = ("source", "releases", "award_rows", "rows_counted_once", "first_award_date", "last_award_date",
                   "last_loaded", "refreshed_from", "refreshed_until", "last_refreshed")
 
 
 def source_status(con) -> pd.DataFrame:
-    """One row per source: releases, award rows (and how many of them are also in another
+    """One row per source held, and per source a refresh can load even when none is held:
+    releases, award rows (and how many of them are also in another
     source, matched and counted once, as the notice), award dates, last load and refresh coverage
     (times to the second: the microseconds of a fetch time say nothing to a reader)."""
     has_state = con.cursor().execute(
@@ -16,8 +19,13 @@ def source_status(con) -> pd.DataFrame:
     state = ("SELECT source, covered_from, covered_until, refreshed_at FROM refresh_state" if has_state else
              "SELECT NULL::VARCHAR AS source, NULL::TIMESTAMP AS covered_from, "
              "NULL::TIMESTAMP AS covered_until, NULL::TIMESTAMPTZ AS refreshed_at WHERE FALSE")
+    known = " UNION ALL ".join(f"SELECT '{name}' AS source, 0 AS releases, NULL::TIMESTAMPTZ AS last_loaded"
+                               for name in REFRESHED)
     return con.cursor().execute(f"""
-        WITH r AS (SELECT source, count(*) AS releases, max(fetched_at) AS last_loaded FROM releases GROUP BY 1),
+        WITH held AS (SELECT source, count(*) AS releases, max(fetched_at) AS last_loaded FROM releases GROUP BY 1),
+             -- every source a refresh can load is listed, held or not: "0 releases" says it is not loaded
+             r AS (SELECT * FROM held UNION ALL
+                   SELECT * FROM ({known}) WHERE source NOT IN (SELECT source FROM held)),
              a AS (SELECT source, count(*) AS award_rows, count(*) FILTER (duplicate_of IS NOT NULL) AS rows_counted_once,
                           min(award_date) AS first_award_date,
                           max(award_date) AS last_award_date FROM awards GROUP BY 1),

@@ -57,8 +57,8 @@ def test_each_portal_has_releases_in_its_shape(stored):
         buyer = next(p for p in release["parties"] if "buyer" in p["roles"])
         assert buyer["address"]["region"].startswith("UKM" if release["ocid"].startswith(PCS.prefix) else "UKL")
         assert {s["id"] for s in release["awards"][0]["suppliers"]} <= {p["id"] for p in release["parties"]}
-    pages = {PCS.prefix: "https://www.publiccontractsscotland.gov.uk/search/show/search_view.aspx?ID=DEMO",
-             S2W.prefix: "https://www.sell2wales.gov.wales/search/show/search_view.aspx?ID=DEMO"}
+    pages = {PCS.prefix: "https://publiccontractsscotland.demo.invalid/search/show/search_view.aspx?ID=DEMO",
+             S2W.prefix: "https://sell2wales.demo.invalid/search/show/search_view.aspx?ID=DEMO"}
     assert all(row["notice_url"].startswith(pages[row["ocid"][:12]]) for row in stored["awards"])
 
 

@@ -14,5 +14,7 @@ def test_data_page_lists_each_source(open_page, store_path):
     app = open_page(store_path, "data")
     assert not app.exception
     table = app.dataframe[0].value
-    assert table["source"].tolist() == ["contracts-finder"]
-    assert table["award_rows"].tolist() == [6]
+    # every source a refresh can load is listed; those not loaded hold nothing
+    assert table["source"].tolist() == ["contracts-finder", "find-a-tender", "public-contracts-scotland", "sell2wales"]
+    assert table["releases"].tolist()[1:] == [0, 0, 0]
+    assert table["award_rows"].tolist() == [6, 0, 0, 0]

@@ -597,7 +597,7 @@ class Portal:
     prefix: str  # the ocid prefix
     digits: int  # the ocid's number, zero-padded to this width
     first: int  # the first number given: beyond the real ones, so no demo ocid is a real process
-    notice_page: str  # the notice's public page, from its notice id
+    notice_page: str  # the page form of the portal's notices, on demo.invalid: no public notice exists for invented awards
     release_ids: bool  # PCS releases have no `id`; Sell2Wales ones do
     scale_share: tuple[float, float]  # of a buyer's releases, those stating a supplier's size
     nation_code: str  # the NUTS code of the nation, the buyer `region` when no finer one is known
@@ -605,9 +605,9 @@ class Portal:
 
 PORTALS = {
     "Scotland": Portal("ocds-r6ebe6-", 10, 9_900_000_000,
-                       "https://www.publiccontractsscotland.gov.uk/search/show/search_view.aspx?ID={}",
+                       "https://publiccontractsscotland.demo.invalid/search/show/search_view.aspx?ID={}",
                        release_ids=False, scale_share=(0.2, 0.6), nation_code="UKM"),
-    "Wales": Portal("ocds-kuma6s-", 6, 900_000, "https://www.sell2wales.gov.wales/search/show/search_view.aspx?ID={}",
+    "Wales": Portal("ocds-kuma6s-", 6, 900_000, "https://sell2wales.demo.invalid/search/show/search_view.aspx?ID={}",
                     release_ids=True, scale_share=(0.5, 0.9), nation_code="UKL"),
 }
 # The NUTS 3 area of the demo's Scottish and Welsh councils (the other buyers state the nation).
