@@ -479,3 +479,12 @@ def test_the_coverage_line_says_what_covers_a_council_and_what_is_missing():
 def test_the_scorecard_of_a_council_names_its_sources(open_page, small_store):
     app = open_page(small_store, "scorecard", council="Leeds City Council", source=["contracts-finder"])
     assert "Leeds City Council's awards here come from Contracts Finder." in [c.value for c in app.caption]
+
+
+def test_a_link_to_a_council_without_awards_says_it_was_ignored(open_page, small_store):
+    app = open_page(small_store, "scorecard", council="Fife Council")
+    assert [w.value for w in app.warning if w.value.startswith("Part of this link was ignored. Council: ")] == [
+        'Part of this link was ignored. Council: "Fife Council" has no awards in these data, so it was not '
+        "chosen. (Scottish and Welsh councils publish most of their awards on Public Contracts Scotland and "
+        "Sell2Wales: see the Data page for the sources loaded.)"]
+    assert not open_page(small_store, "scorecard", council="Leeds City Council").warning
