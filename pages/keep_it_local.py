@@ -193,6 +193,7 @@ BLOCKS = PLACE + SOCIAL_VALUE + CAPACITY + SIZE + CO_DESIGN + (NETWORK,)
 def choose_council(filters) -> str | None:
     """One council, or all buyers (the sidebar's filters still apply)."""
     councils = widgets.query(scorecard.councils)
+    widgets.linked_council_not_held(councils)
     return st.selectbox("Council", councils, index=None, key="council", bind="query-params",
                         placeholder="All buyers (choose a council to see one)")
 

@@ -182,20 +182,10 @@ def by_postcode(councils: list[str]) -> tuple[dict | None, str | None]:
     return placed, placed["council"] if fresh and placed["council"] in councils else None
 
 
-def linked_council_not_held(councils: list[str]) -> None:
-    """Say so when a link names a council the picker cannot choose (no awards in these data,
-    as for a Scottish council whose portal is not loaded): the picker would drop it silently."""
-    wanted = st.query_params.get("council")
-    if wanted and wanted not in councils and "council" not in st.session_state:
-        st.warning(f"Part of this link was ignored. Council: \"{widgets.plain(wanted)}\" has no awards in these "
-                   "data, so it was not chosen. (Scottish and Welsh councils publish most of their awards on "
-                   "Public Contracts Scotland and Sell2Wales: see the Data page for the sources loaded.)", icon="🔗")
-
-
 def choose_council(councils: list[str], filters: Filters) -> str | None:
     """The council picked by name, or found from a postcode just typed (which then moves the
     name picker to it, so the URL and the picker always agree)."""
-    linked_council_not_held(councils)
+    widgets.linked_council_not_held(councils)
     name_column, postcode_column = st.columns([2, 1])
     with postcode_column:
         placed, target = by_postcode(councils)

@@ -223,3 +223,9 @@ def test_the_page_opens_on_the_demo_store_for_one_council(demo_store, open_page)
     for step in ("1. A place-based approach", "2. Social value in every procurement", "3. Community capacity",
                  "4. Contract sizes small organisations can bid for", "5. Co-design with local people"):
         assert step in headers
+
+
+def test_a_link_to_a_council_without_awards_says_it_was_ignored(open_page, small_store):
+    app = open_page(small_store, "keep_it_local", council="Cardiff Council")
+    assert any(w.value.startswith('Part of this link was ignored. Council: "Cardiff Council" has no awards')
+               for w in app.warning)

@@ -141,6 +141,16 @@ def link_dropped_notice() -> None:
             unsafe_allow_javascript=True)
 
 
+def linked_council_not_held(councils: list[str]) -> None:
+    """Say so when a link names a council the page's picker cannot choose (no awards in these
+    data, as for a Scottish council whose portal is not loaded): the picker would drop it silently."""
+    wanted = st.query_params.get("council")
+    if wanted and wanted not in councils and "council" not in st.session_state:
+        st.warning(f"Part of this link was ignored. Council: \"{plain(wanted)}\" has no awards in these data, "
+                   "so it was not chosen. (Scottish and Welsh councils publish most of their awards on Public "
+                   "Contracts Scotland and Sell2Wales: see the Data page for the sources loaded.)", icon="🔗")
+
+
 ROUTED = "routed"
 
 
