@@ -6,15 +6,13 @@ from pathlib import Path
 import streamlit as st
 
 from ui import blocks, widgets
-from ui.registry import PAGES
 
 # The icon is a file of the project's: a Material icon name here would make every browser
 # fetch it from a font CDN, and the app fetches nothing from the internet.
 ICON = Path(__file__).with_name("ui") / "favicon.png"
 st.set_page_config(page_title="Local or national? UK contract awards", page_icon=str(ICON), layout="wide")
 
-navigation = st.navigation([st.Page(page.script, title=page.title, icon=page.icon, default=page.default)
-                           for page in PAGES])
+navigation = widgets.navigation()
 try:
     facts = widgets.require_data()
     widgets.demo_banner(facts)

@@ -18,6 +18,7 @@ from loaders.storage import store
 from queries import overview, quality
 from queries.filters import CHOICES, LOCAL_KM, MEASURE_LABELS, Filters, ignored_in_link, local_label
 from readings import quality as left_out
+from ui.registry import PAGES
 
 
 log = logging.getLogger("dashboard")
@@ -164,10 +165,20 @@ def page_filters() -> Filters:
     """
     if st.session_state.pop(ROUTED, False):
         return st.session_state["filters"]
+    navigation()  # the registered menu, not Streamlit's list of the files in pages/
     facts = require_data()
     demo_banner(facts)
     st.session_state["filters"] = sidebar_filters(facts)
     return st.session_state["filters"]
+
+
+def navigation():
+    """The app's menu: every registered page with its title and icon (ui/registry.py).
+    dashboard.py routes through it; a page that a freshly started server runs directly
+    declares it too, or Streamlit would show its own list of the files in pages/ (and keep
+    showing it to every visitor until the router first runs)."""
+    return st.navigation([st.Page(page.script, title=page.title, icon=page.icon, default=page.default)
+                          for page in PAGES])
 
 
 def run_page(render) -> None:
