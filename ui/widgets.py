@@ -165,7 +165,6 @@ def page_filters() -> Filters:
     """
     if st.session_state.pop(ROUTED, False):
         return st.session_state["filters"]
-    navigation()  # the registered menu, not Streamlit's list of the files in pages/
     facts = require_data()
     demo_banner(facts)
     st.session_state["filters"] = sidebar_filters(facts)
@@ -173,10 +172,7 @@ def page_filters() -> Filters:
 
 
 def navigation():
-    """The app's menu: every registered page with its title and icon (ui/registry.py).
-    dashboard.py routes through it; a page that a freshly started server runs directly
-    declares it too, or Streamlit would show its own list of the files in pages/ (and keep
-    showing it to every visitor until the router first runs)."""
+    """The app's menu and router: every registered page with its title and icon (ui/registry.py)."""
     return st.navigation([st.Page(page.script, title=page.title, icon=page.icon, default=page.default)
                           for page in PAGES])
 
