@@ -1,6 +1,8 @@
 """Sell2Wales's OCDS notices API, as a configuration of the shared engine."""
 
-from loaders.sources.fetching import SourceConfig
+from dataclasses import replace
+
+from loaders.sources import public_contracts_scotland
 
 # Notice types that carry awards (sources-2 B): 53 Contract Award Notice, and the OJEU
 # award forms of the same platform as Public Contracts Scotland (sources-2 A): F3 contract
@@ -14,31 +16,19 @@ AWARD_NOTICE_TYPES = ("3", "6", "15", "20", "25", "53")
 TENDER_AND_PLANNING_NOTICE_TYPES = ("1", "2", "4", "5", "7", "12", "13", "14", "21", "22", "23", "24",
                                     "51", "52", "54", "55", "56")
 
-CONFIG = SourceConfig(
+# The same Proactis platform as Public Contracts Scotland (sources-2 A and B): the same
+# request per (month, notice type), paging, pacing, retries and gaps; what differs follows.
+# The API has been reported to fail with a server-side SQL error for whole months, and with
+# intermittent 500s (sources-2 B): retried, then kept as a gap for the next refresh.
+CONFIG = replace(
+    public_contracts_scotland.CONFIG,
     name="sell2wales",
     # The documented API host; its documentation is mirrored at api-sell2wales.klickstream.com
     # (sources-2 B).
     base_url="https://api.sell2wales.gov.wales",
     url_env="SELL2WALES_URL",
-    # /v1/Notices?dateFrom=MM-YYYY&noticeType=N&outputType=0&locale=2057: one month and one
-    # notice type a request, no paging (sources-2 A and B: the same Proactis platform as
-    # Public Contracts Scotland), so each (month, notice type) is one window of one page.
-    path="/v1/Notices",
-    month_param="dateFrom",
-    month_format="%m-%Y",
-    notice_type_param="noticeType",
     notice_types=AWARD_NOTICE_TYPES,
     all_notice_types=AWARD_NOTICE_TYPES + TENDER_AND_PLANNING_NOTICE_TYPES,
     # outputType 0 is OCDS; locale 2057 is English (1106 is Welsh) (sources-2 B).
     fixed_params={"outputType": "0", "locale": "2057"},
-    # No rate limit is documented (sources-2 B): one request a second, to be polite.
-    min_interval_s=1.0,
-    rate_limit_statuses=frozenset({429}),
-    rate_limit_wait_s=60.0,
-    # The API has been reported to fail with a server-side SQL error for whole months, and
-    # with intermittent 500s (sources-2 B): retried, then kept as a gap for the next refresh.
-    retry_statuses=frozenset({500, 502, 503, 504}),
-    max_attempts=5,
-    timeout_s=120.0,
-    gaps_allowed=True,
 )

@@ -95,7 +95,7 @@ def recognise(path: Path, columns: Columns) -> tuple[str, registers.Mapping | No
     """What the file is, from its header: a mapping given wins, then the Contracts Finder
     export, then the LGA schema; anything else needs a mapping."""
     header = reading.header(path)
-    given = {**(registers.load_mapping(columns.mapping_file).__dict__ if columns.mapping_file else {}),
+    given = {**(registers.load_mapping(columns.mapping_file).columns() if columns.mapping_file else {}),
              **registers.mapping_from_options(list(columns.options))}
     if given:
         return REGISTER, registers.resolve(registers.Mapping(**given), header, str(path))
