@@ -78,9 +78,8 @@ def store_counts(con) -> dict:
     """What the store holds: releases, award rows, awards, suppliers, buyers, postcodes."""
     cur = con.cursor()
     releases = cur.execute("SELECT count(*) FROM releases").fetchall()[0][0]
-    rows, awards, suppliers, buyers = cur.execute("""
-        SELECT count(*), count(DISTINCT ocid || '|' || award_id), count(DISTINCT supplier_key),
-               count(DISTINCT buyer_key) FROM awards""").fetchall()[0]
+    rows, awards, suppliers, buyers = cur.execute(  # counted by the load (summaries.award_counts)
+        "SELECT award_rows, awards, suppliers, buyers FROM award_counts").fetchall()[0]
     cached = cur.execute("SELECT count(*) FROM postcodes").fetchall()[0][0]
     return {"releases": releases, "award_rows": rows, "awards": awards, "suppliers": suppliers,
             "buyers": buyers, "postcodes_cached": cached,

@@ -43,6 +43,13 @@ def test_footprint_and_councils_equal_the_award_rows(small):
                         ("Manchester City Council", "Manchester", "North West")]
 
 
+def test_award_counts_equal_the_award_rows(small):
+    assert fetch(small, "SELECT * FROM award_counts") == fetch(small, """
+        SELECT count(*), count(DISTINCT (ocid, award_id)), count(DISTINCT supplier_key), count(DISTINCT buyer_key)
+        FROM awards""")
+    assert fetch(small, "SELECT award_rows FROM award_counts")[0][0] > 0
+
+
 def test_a_later_import_rebuilds_them(small, tmp_path):
     # Pennine Roads Ltd, so far a supplier to Leeds only, now also wins from Essex and Manchester.
     more = [release(100 + i, (buyer, postcode, *AWARDS[1][2:])) for i, (buyer, postcode) in
@@ -52,6 +59,7 @@ def test_a_later_import_rebuilds_them(small, tmp_path):
     import_files([package], small, [tmp_path / "lookup.csv"])
     assert fetch(small, "SELECT * FROM supplier_footprint ORDER BY ALL") == fetch(small, FOOTPRINT)
     assert (3, 3) in {tuple(row[1:3]) for row in fetch(small, "SELECT * FROM supplier_footprint")}
+    assert fetch(small, "SELECT award_rows FROM award_counts") == fetch(small, "SELECT count(*) FROM awards")
 
 
 def as_older_code_left_it(path, older):
@@ -60,7 +68,8 @@ def as_older_code_left_it(path, older):
     con = duckdb.connect(str(path))
     try:
         if older == "missing":
-            con.execute("DROP TABLE supplier_footprint; DROP TABLE council_buyers; DROP TABLE area_centres")
+            con.execute("DROP TABLE supplier_footprint; DROP TABLE council_buyers; DROP TABLE area_centres; "
+                        "DROP TABLE award_counts")
             con.execute("DELETE FROM meta WHERE key = 'summaries_version'")
         else:
             con.execute("UPDATE meta SET value = 'older' WHERE key = 'summaries_version'")
