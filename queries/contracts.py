@@ -62,7 +62,7 @@ def matching(con, filters: Filters, search: str = "") -> dict:
     rows, params = filters.rows()
     condition, search_params = _search(search)
     found, awards, value = con.cursor().execute(f"""
-        SELECT count(*), count(DISTINCT (ocid, award_id)), coalesce(sum(value_gbp), 0)
+        SELECT count(*), count(DISTINCT award_number), coalesce(sum(value_gbp), 0)
         FROM {rows} WHERE {condition}""", params + search_params).fetchall()[0]
     return {"rows": found, "awards": awards, "value_gbp": float(value)}
 

@@ -290,7 +290,7 @@ def top_suppliers(con, filters: Filters, measure: str, limit: int = 20) -> pd.Da
                    {locality_label('mode(loc)')} AS locality, coalesce(sum(value_gbp), 0) AS value_gbp, count(*) AS awards
             FROM mine GROUP BY supplier_key)
         SELECT p.*, p.value_gbp / nullif((SELECT sum(value_gbp) FROM mine), 0) AS value_share,
-               p.awards / nullif((SELECT count(DISTINCT (ocid, award_id)) FROM mine), 0) AS count_share,
+               p.awards / nullif((SELECT count(DISTINCT award_number) FROM mine), 0) AS count_share,
                r.regions_served, r.councils_served, r.regions_served >= ? AS national_provider
         FROM per_supplier p JOIN supplier_footprint r USING (supplier_key)
         ORDER BY {order}, supplier_name LIMIT ?""", params + [NATIONAL_PROVIDER_REGIONS, limit]).df()

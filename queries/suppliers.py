@@ -22,7 +22,7 @@ CHART_SUPPLIERS = 15   # bars in the chart
 AWARDS_SHOWN = 200     # one supplier's awards a table page shows; the download has all of them
 # The ranking by each measure; ties go to the larger other measure, then the key.
 ORDER = {"value": "value_gbp DESC, supplier_key", "count": "awards DESC, value_gbp DESC, supplier_key"}
-AWARD = "(ocid, award_id)"  # one award, whichever of its suppliers a row is for
+AWARD = "award_number"  # one award, whichever of its suppliers a row is for
 
 SUPPLIER_COLUMNS = ["supplier_key", "supplier_name", "size_group", "supplier_size", "supplier_vcse",
                     "home_district", "home_region", "home_country", "value_gbp", "awards",
@@ -55,6 +55,13 @@ def top_suppliers(con, filters: Filters, measure: str = "value", search: str = "
 
     `awards` are the awards each is on; shares are of the whole filtered total (value, and
     the number of awards), so a searched supplier's share still reads as its share of all."""
+    return _ranked(con, filters, measure, search, limit, offset, key)[SUPPLIER_COLUMNS]
+
+
+def _ranked(con, filters: Filters, measure: str, search: str, limit: int | None, offset: int,
+            key: str | None) -> pd.DataFrame:
+    """top_suppliers' rows with `total_awards`, the number of filtered awards (the chart's
+    base, counted in the same scan)."""
     rows, params = filters.rows()
     which, which_params = _which(search, key)
     # Rank on cheap sums first; the per-supplier attributes are worked out for the ranked few.
@@ -80,14 +87,14 @@ def top_suppliers(con, filters: Filters, measure: str = "value", search: str = "
                coalesce(r.value_gbp / nullif(t.total_value, 0), 0) AS value_share,
                coalesce(r.awards / nullif(t.total_awards, 0), 0) AS count_share,
                fp.regions_served, fp.councils_served, fp.buyers_served,
-               fp.regions_served >= ? AS national_provider
+               fp.regions_served >= ? AS national_provider, t.total_awards
         FROM ranked r CROSS JOIN totals t JOIN attributes a USING (supplier_key)
              JOIN supplier_footprint fp USING (supplier_key)
         ORDER BY {', '.join(f'r.{part}' for part in ORDER[measure].split(', '))}""",
         params + which_params + [limit, offset] + params + params + [NATIONAL_PROVIDER_REGIONS]).df()
     frame["supplier_vcse"] = frame["supplier_vcse"].astype("boolean")
     frame["national_provider"] = frame["national_provider"].astype(bool)
-    return frame[SUPPLIER_COLUMNS]
+    return frame
 
 
 def supplier_count(con, filters: Filters, search: str = "") -> int:
@@ -107,15 +114,15 @@ def top_chart(con, filters: Filters, measure: str, n: int = CHART_SUPPLIERS) -> 
     """The top `n` suppliers for ui.charts.breakdown_bar: `group` is the size group (so each
     bar takes that group's colour; the page adds the labels), and `together_count_share` the
     share of all awards that any of them is on (an award two of them won counted once)."""
-    frame = top_suppliers(con, filters, measure, limit=n)
+    frame = _ranked(con, filters, measure, "", n, 0, None)
     rows, params = filters.rows()
-    keys = frame["supplier_key"].tolist()
-    together = con.cursor().execute(f"""
-        SELECT coalesce(count(DISTINCT {AWARD}) FILTER (list_contains(?::VARCHAR[], supplier_key))
-                        / nullif(count(DISTINCT {AWARD}), 0), 0)
-        FROM {rows}""", [keys] + params).fetchall()[0][0]
+    together = con.cursor().execute(  # the few rows of these suppliers: a scan, not a count of every award
+        f"SELECT count(DISTINCT {AWARD}) FROM {rows} WHERE list_contains(?::VARCHAR[], supplier_key)",
+        params + [frame["supplier_key"].tolist()]).fetchall()[0][0]
+    total = frame["total_awards"].iloc[0] if len(frame) else 0
+    frame = frame[SUPPLIER_COLUMNS]
     frame.insert(0, "group", frame["size_group"])
-    frame["together_count_share"] = float(together)
+    frame["together_count_share"] = together / total if total else 0.0
     return frame
 
 

@@ -61,14 +61,17 @@ BASE_COLUMN_TYPES = {
 }
 assert tuple(BASE_COLUMN_TYPES) == ROW_FIELDS
 
-# Derived columns: places from the postcodes cache (derive_geography) and the
-# cross-publication mark (crosspublished.mark).
+# Derived columns: places from the postcodes cache (derive_geography), the cross-publication
+# mark (crosspublished.mark) and `award_number`, one number per award (source, ocid, award id)
+# shared by its suppliers' rows: counting distinct awards over a number is about 3x faster
+# than over the two texts, and the pages count them on every view. Numbers are renewed by
+# every load; they identify nothing outside the store.
 GEO_COLUMN_TYPES = {
     "buyer_lad_code": "VARCHAR", "buyer_lad_name": "VARCHAR", "buyer_county_code": "VARCHAR",
     "buyer_area_code": "VARCHAR", "buyer_area_name": "VARCHAR", "buyer_region": "VARCHAR", "buyer_country": "VARCHAR",
     "supplier_lad_code": "VARCHAR", "supplier_lad_name": "VARCHAR", "supplier_county_code": "VARCHAR",
     "supplier_region": "VARCHAR", "supplier_country": "VARCHAR",
-    "locality": "VARCHAR", "distance_km": "DOUBLE", "duplicate_of": "VARCHAR",
+    "locality": "VARCHAR", "distance_km": "DOUBLE", "duplicate_of": "VARCHAR", "award_number": "BIGINT",
 }
 AWARD_COLUMNS = tuple(BASE_COLUMN_TYPES) + tuple(GEO_COLUMN_TYPES)
 
@@ -554,6 +557,7 @@ _GEO_EXPRESSIONS = {
             + cos(radians(b_lat)) * cos(radians(s_lat)) * pow(sin(radians(s_lon - b_lon) / 2), 2)))
         END""",
     "duplicate_of": "NULL",  # set afterwards by crosspublished.mark
+    "award_number": "dense_rank() OVER (ORDER BY source, ocid, award_id)",
 }
 assert tuple(_GEO_EXPRESSIONS) == tuple(GEO_COLUMN_TYPES)
 
