@@ -122,13 +122,12 @@ def _share(column: pd.Series) -> pd.Series:
 
 
 def store_facts(con) -> dict:
-    """Date range, sources, size and whether the store holds demo data (footer and banner)."""
-    first, last, rows, demo = con.cursor().execute("""
-        SELECT min(award_date), max(award_date), count(*), coalesce(bool_or(source = 'demo'), false)
-        FROM awards""").fetchall()[0]
-    sources = [s for (s,) in con.cursor().execute("SELECT DISTINCT source FROM awards ORDER BY 1").fetchall()]
+    """Date range, sources, size and whether the store holds demo data (footer and banner), as
+    the load counted them (loaders.storage.summaries: award_counts)."""
+    first, last, rows, demo, sources = con.cursor().execute(
+        "SELECT first_award_date, last_award_date, award_rows, is_demo, sources FROM award_counts").fetchall()[0]
     return {"first_award_date": first, "last_award_date": last, "rows": rows, "is_demo": demo,
-            "sources": sources}
+            "sources": list(sources)}
 
 
 def filter_options(con) -> dict:

@@ -45,7 +45,8 @@ def test_footprint_and_councils_equal_the_award_rows(small):
 
 def test_award_counts_equal_the_award_rows(small):
     assert fetch(small, "SELECT * FROM award_counts") == fetch(small, """
-        SELECT count(*), count(DISTINCT (ocid, award_id)), count(DISTINCT supplier_key), count(DISTINCT buyer_key)
+        SELECT count(*), count(DISTINCT (ocid, award_id)), count(DISTINCT supplier_key), count(DISTINCT buyer_key),
+               min(award_date), max(award_date), false, list(DISTINCT source ORDER BY source)
         FROM awards""")
     assert fetch(small, "SELECT award_rows FROM award_counts")[0][0] > 0
 

@@ -8,8 +8,10 @@ store (a million rows and more) to find each supplier's footprint.
 - `council_buyers`: every council buyer (a buyer the council register identified) with its
   area code, area name and region, from the register.
 - `award_counts`: how many award rows, awards, suppliers and buyers the whole store holds
-  (the Methodology page's first figures): counting distinct awards and suppliers over every
-  row takes over 100 ms on a million rows, and the answer changes only when a load does.
+  (the Methodology page's first figures), its first and last award dates, its sources and
+  whether it is the demo (every page's footer and banner): counting distinct awards and
+  suppliers over every row takes over 100 ms on a million rows, the dates and sources a few
+  ms on every page, and the answers change only when a load does.
 - `area_centres`: where to draw each buyer area on a map: the mean position of the store's
   postcodes in it (its districts, a county's districts, the districts a council replaced,
   a combined authority's members), else that of the district most of its buyers' addresses
@@ -22,7 +24,7 @@ store written before they existed gets them from its next write of any kind
 """
 
 # Bump when a table here changes, so stores built by older code are rebuilt by their next write.
-VERSION = "4"
+VERSION = "5"
 
 # The award rows of council buyers: the councils the register identified.
 IS_COUNCIL = "buyer_council_code IS NOT NULL"
@@ -51,7 +53,10 @@ GROUP BY buyer_name ORDER BY buyer_name
 _AWARD_COUNTS = """
 CREATE OR REPLACE TABLE award_counts AS
 SELECT count(*) AS award_rows, count(DISTINCT ocid || '|' || award_id) AS awards,
-       count(DISTINCT supplier_key) AS suppliers, count(DISTINCT buyer_key) AS buyers
+       count(DISTINCT supplier_key) AS suppliers, count(DISTINCT buyer_key) AS buyers,
+       min(award_date) AS first_award_date, max(award_date) AS last_award_date,
+       coalesce(bool_or(source = 'demo'), false) AS is_demo,
+       coalesce(list(DISTINCT source ORDER BY source) FILTER (source IS NOT NULL), []) AS sources
 FROM awards
 """
 
