@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-import orjson
 import pandas as pd
 
 from loaders.normalising.classify import DEFAULT_BAND_EDGES, UNKNOWN_BAND
@@ -266,55 +265,10 @@ def contracts_above_cap(con, filters: Filters, cap: float, limit: int | None = 1
     return frame[CONTRACT_COLUMNS]
 
 
-# The Find a Tender field for "reasons for not dividing into lots" (UK OCDS extension) is not
-# confirmed, so any text field whose name says reason or justification, at or under a key
-# naming lots (tender.lotDetails..., tender.lots[]..., noLotsReason), is read as one.
-REASON_WORDS = ("reason", "justification")
-
-
 def lot_reasons(con, ocids: tuple[str, ...]) -> dict[str, str]:
-    """ocid -> the lot-division reason(s) its releases state, newest release first.
-
-    Releases are narrowed in SQL to those whose text mentions lots and a reason before any
-    JSON is parsed, so this stays cheap on the few contracts a page shows."""
+    """ocid -> the lot-division reason(s) its releases state, newest release first, as the
+    load read them from the release JSON (loaders.storage.summaries: lot_reasons)."""
     if not ocids:
         return {}
-    found = con.cursor().execute("""
-        SELECT ocid, json FROM releases
-        WHERE list_contains(?, ocid) AND json ILIKE '%lot%'
-              AND (json ILIKE '%reason%' OR json ILIKE '%justification%')
-        ORDER BY ocid, release_date DESC""", [list(ocids)]).fetchall()
-    reasons: dict[str, list[str]] = {}
-    for ocid, body in found:
-        for text in lot_reason_texts(orjson.loads(body)):
-            if text not in reasons.setdefault(ocid, []):
-                reasons[ocid].append(text)
-    return {ocid: " | ".join(texts) for ocid, texts in reasons.items() if texts}
-
-
-def lot_reason_texts(node, under_lot: bool = False) -> list[str]:
-    """The text values of keys naming a reason or justification, at or below a key naming lots."""
-    texts: list[str] = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            name = str(key).lower()
-            in_lot = under_lot or "lot" in name
-            if in_lot and any(word in name for word in REASON_WORDS):
-                texts.extend(_strings(value))
-            else:
-                texts.extend(lot_reason_texts(value, in_lot))
-    elif isinstance(node, list):
-        for item in node:
-            texts.extend(lot_reason_texts(item, under_lot))
-    return texts
-
-
-def _strings(value) -> list[str]:
-    """Every non-empty text inside a value (a string, or a structure holding strings)."""
-    if isinstance(value, str):
-        return [value.strip()] if value.strip() else []
-    if isinstance(value, dict):
-        value = list(value.values())
-    if isinstance(value, list):
-        return [text for item in value for text in _strings(item)]
-    return []
+    return dict(con.cursor().execute("SELECT ocid, reasons FROM lot_reasons WHERE ocid IN (SELECT unnest(?::VARCHAR[]))",
+                                     [list(ocids)]).fetchall())

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from loaders.normalising import lot_reasons
 from loaders.normalising.classify import DEFAULT_BAND_EDGES, band_labels
 from loaders.storage import store
 from loaders.storage.loading import import_files
@@ -170,7 +171,7 @@ def test_lot_reason_texts_reads_only_lot_fields():
                    "lotDetails": {"reasonForNotUsingLots": "Single supplier market."}},
         "awards": [{"statusReason": "not about lots"}],
     }
-    assert sorted(value_bands.lot_reason_texts(release_json)) == ["One site.", "Single supplier market."]
+    assert sorted(lot_reasons.lot_reason_texts(release_json)) == ["One site.", "Single supplier market."]
 
 
 def test_band_readings(small_con):

@@ -12,6 +12,9 @@ store (a million rows and more) to find each supplier's footprint.
   whether it is the demo (every page's footer and banner): counting distinct awards and
   suppliers over every row takes over 100 ms on a million rows, the dates and sources a few
   ms on every page, and the answers change only when a load does.
+- `lot_reasons`: per procurement (ocid), the reasons its releases give for not dividing
+  it into lots (loaders.normalising.lot_reasons), which the Value bands page shows beside
+  each contract above the cap: found in the JSON of the releases, too slow to read per view.
 - `area_centres`: where to draw each buyer area on a map: the mean position of the store's
   postcodes in it (its districts, a county's districts, the districts a council replaced,
   a combined authority's members), else that of the district most of its buyers' addresses
@@ -23,8 +26,12 @@ store written before they existed gets them from its next write of any kind
 (store.bring_up_to_date); opening it for reading (store.read_only) says to run `rebuild`.
 """
 
+import pandas as pd
+
+from loaders.normalising import lot_reasons
+
 # Bump when a table here changes, so stores built by older code are rebuilt by their next write.
-VERSION = "5"
+VERSION = "6"
 
 # The award rows of council buyers: the councils the register identified.
 IS_COUNCIL = "buyer_council_code IS NOT NULL"
@@ -83,12 +90,25 @@ ORDER BY a.area_code
 
 
 def build(con) -> None:
-    """(Re)build every summary table from the current `awards` and record the version."""
+    """(Re)build every summary table from the current `awards` (and `releases`) and record
+    the version."""
     con.execute(_FOOTPRINT)
     con.execute(_COUNCILS)
     con.execute(_AWARD_COUNTS)
+    _build_lot_reasons(con)
     con.execute(_AREA_CENTRES)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('summaries_version', ?)", [VERSION])
+
+
+def _build_lot_reasons(con) -> None:
+    reasons = pd.DataFrame(sorted(lot_reasons.reasons_by_ocid(con).items()), columns=["ocid", "reasons"],
+                           dtype="object")
+    con.register("lot_reasons_frame", reasons)
+    try:
+        con.execute("CREATE OR REPLACE TABLE lot_reasons AS "
+                    "SELECT ocid::VARCHAR AS ocid, reasons::VARCHAR AS reasons FROM lot_reasons_frame ORDER BY ocid")
+    finally:
+        con.unregister("lot_reasons_frame")
 
 
 def current(con) -> bool:
