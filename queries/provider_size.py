@@ -84,9 +84,7 @@ def _long(found: pd.DataFrame, keys: list, label_of) -> pd.DataFrame:
 def division_labels(con) -> dict[str, str]:
     """CPV division (2 digits) -> "45 Construction work", from the label of the division's own
     code (nn000000) where any notice uses it. Divisions not listed show as "CPV nn"."""
-    found = con.cursor().execute("""
-        SELECT left(cpv_code, 2), min(cpv_label) FROM awards
-        WHERE cpv_code LIKE '__000000' AND cpv_label IS NOT NULL GROUP BY 1""").fetchall()
+    found = con.cursor().execute("SELECT division, label FROM cpv_divisions").fetchall()  # made by the load
     return {NO_CPV: "No CPV code", OTHER: "Other divisions"} | {code: f"{code} {label}" for code, label in found}
 
 

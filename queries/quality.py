@@ -89,12 +89,15 @@ def store_counts(con) -> dict:
 def coverage(con, filters: Filters) -> pd.DataFrame:
     """Each coverage figure for the whole store (every award row, as `info` counts them) and
     for the rows the filters select (cross-published copies left out, as in every figure)."""
-    counts = ", ".join(f"count(*) FILTER ({condition})" for _, condition, _ in COVERAGE)
-    everything = con.cursor().execute(
-        f"SELECT count(*), {counts.format(loc='locality')} FROM awards").fetchall()[0]
-    rows, params = filters.rows()
-    selected = con.cursor().execute(
-        f"SELECT count(*), {counts.format(loc='loc')} FROM {rows}", params).fetchall()[0]
+    where, params = filters.where()
+    store_counts = ", ".join(f"count(*) FILTER ({condition.format(loc='locality')})" for _, condition, _ in COVERAGE)
+    selection_counts = ", ".join(f"count(*) FILTER (selected AND {condition.format(loc='loc')})"
+                                 for _, condition, _ in COVERAGE)
+    found = con.cursor().execute(f"""
+        SELECT count(*), {store_counts}, count(*) FILTER (selected), {selection_counts}
+        FROM (SELECT *, {filters.locality_sql()} AS loc, ({where}) AS selected FROM awards)""",  # one scan for both
+        params).fetchall()[0]
+    everything, selected = found[:len(COVERAGE) + 1], found[len(COVERAGE) + 1:]
     frame = pd.DataFrame({
         "figure": [name for name, _, _ in COVERAGE],
         "store_rows": everything[1:], "selection_rows": selected[1:],

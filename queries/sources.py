@@ -22,13 +22,10 @@ def source_status(con) -> pd.DataFrame:
     known = " UNION ALL ".join(f"SELECT '{name}' AS source, 0 AS releases, NULL::TIMESTAMPTZ AS last_loaded"
                                for name in REFRESHED)
     return con.cursor().execute(f"""
-        WITH held AS (SELECT source, count(*) AS releases, max(fetched_at) AS last_loaded FROM releases GROUP BY 1),
+        WITH held AS (SELECT * FROM source_counts),  -- counted by the load (loaders.storage.summaries)
              -- every source a refresh can load is listed, held or not: "0 releases" says it is not loaded
-             r AS (SELECT * FROM held UNION ALL
+             r AS (SELECT source, releases, last_loaded FROM held UNION ALL
                    SELECT * FROM ({known}) WHERE source NOT IN (SELECT source FROM held)),
-             a AS (SELECT source, count(*) AS award_rows, count(*) FILTER (duplicate_of IS NOT NULL) AS rows_counted_once,
-                          min(award_date) AS first_award_date,
-                          max(award_date) AS last_award_date FROM awards GROUP BY 1),
              s AS ({state})
         SELECT r.source, r.releases, coalesce(a.award_rows, 0) AS award_rows,
                coalesce(a.rows_counted_once, 0) AS rows_counted_once, a.first_award_date,
@@ -36,7 +33,7 @@ def source_status(con) -> pd.DataFrame:
                date_trunc('second', s.covered_from) AS refreshed_from,
                date_trunc('second', s.covered_until) AS refreshed_until,
                date_trunc('second', s.refreshed_at) AS last_refreshed
-        FROM r LEFT JOIN a USING (source) LEFT JOIN s USING (source)
+        FROM r LEFT JOIN held a USING (source) LEFT JOIN s USING (source)
         ORDER BY r.source""").df()[list(STATUS_COLUMNS)]
 
 

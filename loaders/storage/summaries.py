@@ -12,6 +12,11 @@ store (a million rows and more) to find each supplier's footprint.
   whether it is the demo (every page's footer and banner): counting distinct awards and
   suppliers over every row takes over 100 ms on a million rows, the dates and sources a few
   ms on every page, and the answers change only when a load does.
+- `source_counts`: per source, its releases, when it was last loaded, its award rows (and
+  how many of them are counted once, as another source's notice) and its award dates: the
+  Data page's table, a scan of every release otherwise.
+- `cpv_divisions`: each CPV division (two digits) with the label of its own code (nn000000)
+  where a notice uses it, for the Provider size page's division names.
 - `lot_reasons`: per procurement (ocid), the reasons its releases give for not dividing
   it into lots (loaders.normalising.lot_reasons), which the Value bands page shows beside
   each contract above the cap: found in the JSON of the releases, too slow to read per view.
@@ -31,7 +36,7 @@ import pandas as pd
 from loaders.normalising import lot_reasons
 
 # Bump when a table here changes, so stores built by older code are rebuilt by their next write.
-VERSION = "6"
+VERSION = "7"
 
 # The award rows of council buyers: the councils the register identified.
 IS_COUNCIL = "buyer_council_code IS NOT NULL"
@@ -67,6 +72,22 @@ SELECT count(*) AS award_rows, count(DISTINCT ocid || '|' || award_id) AS awards
 FROM awards
 """
 
+_SOURCE_COUNTS = """
+CREATE OR REPLACE TABLE source_counts AS
+WITH r AS (SELECT source, count(*) AS releases, max(fetched_at) AS last_loaded FROM releases GROUP BY 1),
+     a AS (SELECT source, count(*) AS award_rows, count(*) FILTER (duplicate_of IS NOT NULL) AS rows_counted_once,
+                  min(award_date) AS first_award_date, max(award_date) AS last_award_date FROM awards GROUP BY 1)
+SELECT source, coalesce(r.releases, 0) AS releases, r.last_loaded, coalesce(a.award_rows, 0) AS award_rows,
+       coalesce(a.rows_counted_once, 0) AS rows_counted_once, a.first_award_date, a.last_award_date
+FROM r FULL JOIN a USING (source) ORDER BY source
+"""
+
+_CPV_DIVISIONS = """
+CREATE OR REPLACE TABLE cpv_divisions AS
+SELECT left(cpv_code, 2) AS division, min(cpv_label) AS label FROM awards
+WHERE cpv_code LIKE '__000000' AND cpv_label IS NOT NULL GROUP BY 1 ORDER BY 1
+"""
+
 _AREA_CENTRES = """
 CREATE OR REPLACE TABLE area_centres AS
 WITH points AS (
@@ -95,6 +116,8 @@ def build(con) -> None:
     con.execute(_FOOTPRINT)
     con.execute(_COUNCILS)
     con.execute(_AWARD_COUNTS)
+    con.execute(_SOURCE_COUNTS)
+    con.execute(_CPV_DIVISIONS)
     _build_lot_reasons(con)
     con.execute(_AREA_CENTRES)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('summaries_version', ?)", [VERSION])
