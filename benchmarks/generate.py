@@ -4,7 +4,8 @@ Cardinalities: 400 councils (with area codes of the real council types, regions 
 centre), ~200 other public buyers, ~150,000 suppliers (each with a home council area,
 size, VCSE flag), 10 financial years, log-normal values. Every AWARD_COLUMNS column is
 filled; locality is consistent with the supplier's and buyer's areas (as derive_geography
-would make it), duplicate_of is NULL and award_number numbers the awards as it does.
+would make it), duplicate_of is NULL, award_number and supplier_number number the awards
+and suppliers as it does.
 Deterministic: all "random" draws are hashes of the row number. The schema is the real one:
 the file is made by loaders.storage.store.writing.
 
@@ -209,7 +210,8 @@ SELECT ocid || '/1/' || supplier_key AS award_key, source, ocid, ocid || '-00000
        locality,
        CASE locality WHEN 'local' THEN 1 + 14 * u_sup WHEN 'same_region' THEN 15 + 100 * u_sup
                      WHEN 'elsewhere_uk' THEN 100 + 400 * u_sup END AS distance_km,
-       NULL AS duplicate_of, dense_rank() OVER (ORDER BY source, ocid, award_id) AS award_number
+       NULL AS duplicate_of, dense_rank() OVER (ORDER BY source, ocid, award_id) AS award_number,
+       dense_rank() OVER (ORDER BY supplier_key) AS supplier_number
 FROM valued
 ORDER BY {store.AWARD_ORDER}
 """

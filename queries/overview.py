@@ -57,7 +57,7 @@ def participants(con, filters: Filters) -> dict:
     groups, so not part of the summary)."""
     rows, params = filters.rows()
     buyers, suppliers = con.cursor().execute(
-        f"SELECT count(DISTINCT buyer_key), count(DISTINCT supplier_key) FROM {rows}", params).fetchone()
+        f"SELECT count(DISTINCT buyer_key), count(DISTINCT supplier_number) FROM {rows}", params).fetchone()
     return {"buyers": buyers, "suppliers": suppliers}
 
 

@@ -20,8 +20,9 @@ from queries.overview import PROVIDER_GROUP, locality_label
 TOP_SHOWN = 100        # suppliers a table page shows, and the supplier picker offers
 CHART_SUPPLIERS = 15   # bars in the chart
 AWARDS_SHOWN = 200     # one supplier's awards a table page shows; the download has all of them
-# The ranking by each measure; ties go to the larger other measure, then the key.
-ORDER = {"value": "value_gbp DESC, supplier_key", "count": "awards DESC, value_gbp DESC, supplier_key"}
+# The ranking by each measure; ties go to the larger other measure, then the key (the
+# supplier's number, which sorts as its key does: loaders.storage.store, derived columns).
+ORDER = {"value": "value_gbp DESC, supplier_number", "count": "awards DESC, value_gbp DESC, supplier_number"}
 AWARD = "award_number"  # one award, whichever of its suppliers a row is for
 
 SUPPLIER_COLUMNS = ["supplier_key", "supplier_name", "size_group", "supplier_size", "supplier_vcse",
@@ -67,29 +68,29 @@ def _ranked(con, filters: Filters, measure: str, search: str, limit: int | None,
     # Rank on cheap sums first; the per-supplier attributes are worked out for the ranked few.
     frame = con.cursor().execute(f"""
         WITH ranked AS (
-            SELECT supplier_key, coalesce(sum(value_gbp), 0) AS value_gbp, count(*) AS awards
-            FROM {rows} WHERE supplier_key IS NOT NULL AND {which}
-            GROUP BY supplier_key ORDER BY {ORDER[measure]} LIMIT ? OFFSET ?),
+            SELECT supplier_number, coalesce(sum(value_gbp), 0) AS value_gbp, count(*) AS awards
+            FROM {rows} WHERE supplier_number IS NOT NULL AND {which}
+            GROUP BY supplier_number ORDER BY {ORDER[measure]} LIMIT ? OFFSET ?),
         totals AS (SELECT sum(value_gbp) AS total_value, count(DISTINCT {AWARD}) AS total_awards FROM {rows}),
         attributes AS (
-            SELECT supplier_key,
+            SELECT supplier_number, any_value(supplier_key) AS supplier_key,
                    arg_max(supplier_name, {_LATEST}) AS supplier_name,
                    coalesce(arg_max(supplier_size, {_LATEST}) FILTER (supplier_size <> 'Unknown'),
                             'Unknown') AS supplier_size,
                    arg_max(supplier_vcse, {_LATEST}) FILTER (supplier_vcse IS NOT NULL) AS supplier_vcse,
                    arg_max([supplier_lad_name, supplier_region, supplier_country], {_LATEST})
                        FILTER (supplier_country IS NOT NULL) AS home
-            FROM {rows} WHERE supplier_key IN (SELECT supplier_key FROM ranked)
-            GROUP BY supplier_key)
-        SELECT r.supplier_key, a.supplier_name, {PROVIDER_GROUP} AS size_group, a.supplier_size,
+            FROM {rows} WHERE supplier_number IN (SELECT supplier_number FROM ranked)
+            GROUP BY supplier_number)
+        SELECT a.supplier_key, a.supplier_name, {PROVIDER_GROUP} AS size_group, a.supplier_size,
                a.supplier_vcse, a.home[1] AS home_district, a.home[2] AS home_region,
                a.home[3] AS home_country, r.value_gbp, r.awards,
                coalesce(r.value_gbp / nullif(t.total_value, 0), 0) AS value_share,
                coalesce(r.awards / nullif(t.total_awards, 0), 0) AS count_share,
                fp.regions_served, fp.councils_served, fp.buyers_served,
                fp.regions_served >= ? AS national_provider, t.total_awards
-        FROM ranked r CROSS JOIN totals t JOIN attributes a USING (supplier_key)
-             JOIN supplier_footprint fp USING (supplier_key)
+        FROM ranked r CROSS JOIN totals t JOIN attributes a USING (supplier_number)
+             JOIN supplier_footprint fp ON fp.supplier_key = a.supplier_key
         ORDER BY {', '.join(f'r.{part}' for part in ORDER[measure].split(', '))}""",
         params + which_params + [limit, offset] + params + params + [NATIONAL_PROVIDER_REGIONS]).df()
     frame["supplier_vcse"] = frame["supplier_vcse"].astype("boolean")
@@ -101,7 +102,7 @@ def supplier_count(con, filters: Filters, search: str = "") -> int:
     """How many suppliers the filtered awards have (whose name contains `search`)."""
     rows, params = filters.rows()
     which, which_params = _which(search)
-    return con.cursor().execute(f"SELECT count(DISTINCT supplier_key) FROM {rows} WHERE {which}",
+    return con.cursor().execute(f"SELECT count(DISTINCT supplier_number) FROM {rows} WHERE {which}",
                                 params + which_params).fetchall()[0][0]
 
 

@@ -62,16 +62,19 @@ BASE_COLUMN_TYPES = {
 assert tuple(BASE_COLUMN_TYPES) == ROW_FIELDS
 
 # Derived columns: places from the postcodes cache (derive_geography), the cross-publication
-# mark (crosspublished.mark) and `award_number`, one number per award (source, ocid, award id)
-# shared by its suppliers' rows: counting distinct awards over a number is about 3x faster
-# than over the two texts, and the pages count them on every view. Numbers are renewed by
-# every load; they identify nothing outside the store.
+# mark (crosspublished.mark), `award_number`, one number per award (source, ocid, award id)
+# shared by its suppliers' rows, and `supplier_number`, one per supplier key, numbered in
+# the keys' order (so ordering by it is ordering by the key): counting distinct awards or
+# suppliers, and ranking suppliers, over numbers is 2-3x faster than over the texts, and the
+# pages do it on every view. Numbers are renewed by every load; they identify nothing
+# outside the store.
 GEO_COLUMN_TYPES = {
     "buyer_lad_code": "VARCHAR", "buyer_lad_name": "VARCHAR", "buyer_county_code": "VARCHAR",
     "buyer_area_code": "VARCHAR", "buyer_area_name": "VARCHAR", "buyer_region": "VARCHAR", "buyer_country": "VARCHAR",
     "supplier_lad_code": "VARCHAR", "supplier_lad_name": "VARCHAR", "supplier_county_code": "VARCHAR",
     "supplier_region": "VARCHAR", "supplier_country": "VARCHAR",
     "locality": "VARCHAR", "distance_km": "DOUBLE", "duplicate_of": "VARCHAR", "award_number": "BIGINT",
+    "supplier_number": "BIGINT",
 }
 AWARD_COLUMNS = tuple(BASE_COLUMN_TYPES) + tuple(GEO_COLUMN_TYPES)
 
@@ -558,6 +561,7 @@ _GEO_EXPRESSIONS = {
         END""",
     "duplicate_of": "NULL",  # set afterwards by crosspublished.mark
     "award_number": "dense_rank() OVER (ORDER BY source, ocid, award_id)",
+    "supplier_number": "CASE WHEN supplier_key IS NOT NULL THEN dense_rank() OVER (ORDER BY supplier_key) END",
 }
 assert tuple(_GEO_EXPRESSIONS) == tuple(GEO_COLUMN_TYPES)
 
