@@ -55,18 +55,20 @@ def today(view: View) -> date:
     return view.get("today") or date.today()
 
 
+def peers_and_ranks(run, view: View) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
+    """Every council's figures (with the other local bodies when chosen), the chosen
+    council's peer groups (none when it has no awards under the filters) and its ranks."""
+    return run(sc.council_peers, sc.peer_filters(view.filters), bool(view["other_bodies"]), view["council"],
+               tuple(view["peers"]))
+
+
 def peers(run, view: View) -> tuple[pd.DataFrame, dict]:
-    """Every council's figures (with the other local bodies when chosen) and the chosen
-    council's peer groups (none when it has no awards under the filters)."""
-    table = run(sc.council_table, sc.peer_filters(view.filters), bool(view["other_bodies"]))
-    if view["council"] not in set(table["council"]):
-        return table, {}
-    return table, sc.peer_groups(table, view["council"], tuple(view["peers"]))
+    """Every council's figures and the chosen council's peer groups."""
+    return peers_and_ranks(run, view)[:2]
 
 
 def ranks(run, view: View) -> pd.DataFrame:
-    table, groups = peers(run, view)
-    return words.ranks_shown(sc.rank_table(table, view["council"], groups))
+    return words.ranks_shown(peers_and_ranks(run, view)[2])
 
 
 def ranks_reading(run, view: View, total: int) -> str:

@@ -192,6 +192,17 @@ def other_bodies_added(con, filters: Filters, council: str) -> dict:
     return {"value_gbp": float(value), "awards": float(awards), "bodies": int(bodies)}
 
 
+def council_peers(con, filters: Filters, with_other_bodies: bool, council: str,
+                  chosen: tuple[str, ...]) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
+    """Every council's figures (council_table), the council's peer groups (none when it has
+    no awards under the filters) and its ranks among them (rank_table), as one value: the
+    scorecard's blocks read them a dozen times a view, and working the groups and ranks out
+    again each time took longer than the query."""
+    table = council_table(con, filters, with_other_bodies)
+    groups = peer_groups(table, council, chosen) if council in set(table["council"]) else {}
+    return table, groups, rank_table(table, council, groups)
+
+
 def peer_groups(table: pd.DataFrame, council: str, chosen: tuple[str, ...]) -> dict:
     """The council's peer groups as {key: (name of the group, council names)}, each with the
     council itself: same type, same region, the Keep it Local network (when another of its
