@@ -26,6 +26,7 @@ run: demo
 test: install-dev
 	$(BIN)/python -m pytest -q
 
-# The performance benchmark at a million awards (about 3 minutes; needs /usr/bin/chromium).
+# The performance benchmark at 1M and 2M awards, every target in one run (benchmarks/run.py): about 15 minutes
+# on 2 cores (the 1M queries and the 60 s load test took 4.4 min; 2M doubles the queries); needs /usr/bin/chromium.
 bench: install-dev
 	$(BIN)/python -m benchmarks

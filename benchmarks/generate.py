@@ -14,6 +14,13 @@ of `procurement_lots` per lot of the Find a Tender ones): Find a Tender procurem
 February 2025 are under the Procurement Act, with award criteria, a social value criterion,
 lots, bids and market engagement in realistic shares; earlier ones and Contracts Finder's
 carry what those notices carry (little).
+
+`releases` holds what an import of those notices would have kept: one award release per
+ocid and, for about one in ten, a later update of the award (tag awardUpdate, its value
+revised), each a small OCDS release (ocid, id, date, tag, buyer, parties, tender, one award
+with its value and supplier) with its columns filled as the loaders fill them, so pages
+and checks that read the raw releases meet a store of a realistic size. The releases do
+not re-derive to exactly these award rows: they are the load, not the source.
 """
 
 from pathlib import Path
@@ -69,6 +76,7 @@ def build(path: Path, awards: int) -> Path:
         con.execute(_AWARDS_SQL, [awards])
         con.execute(_PROCUREMENTS_SQL)
         con.execute(_LOTS_SQL)
+        con.execute(_RELEASES_SQL)
         _postcodes(con)
         con.execute("DROP TABLE councils; DROP TABLE buyers; DROP TABLE suppliers; DROP TABLE trades")
         areas.load(con)
@@ -278,6 +286,45 @@ SELECT ocid, l::VARCHAR, title, 'active', tender_value_gbp / lots, suitable_sme,
        criteria,
        social_value_weight, bids, sme_bids, final_stage_bids, vcse_bids
 FROM procurements, range(1, coalesce(lots, 0) + 1) AS r(l)
+"""
+
+# An award release per ocid, and an update for ~10% of them (see the module's docstring).
+# Dates are OCDS date-times; the hash is SHA-256 of the JSON text, as readers._raw makes it.
+# Rows are left in the order they are made (sorting 2M bodies by fetch time costs seconds).
+_RELEASES_SQL = """
+INSERT INTO releases
+WITH versions AS (
+    SELECT a.*, p.no_lots_rationale, v.version,
+           a.award_date + CASE v.version WHEN 1 THEN 0 ELSE 14 + (hash(a.ocid, 41) % 120)::INTEGER END AS released
+    FROM awards a JOIN procurements p USING (ocid),
+         (VALUES (1), (2)) v(version)
+    WHERE v.version = 1 OR hash(a.ocid, 40) % 10 = 0
+),
+described AS (
+    SELECT *, ocid || '-00000' || version AS rid, strftime(released, '%Y-%m-%dT10:00:00Z') AS rdate,
+           CASE version WHEN 1 THEN 'award' ELSE 'awardUpdate' END AS tag,
+           CASE version WHEN 1 THEN award_value_gbp ELSE round(award_value_gbp * 1.05, 2) END AS amount
+    FROM versions
+),
+bodies AS (
+    SELECT *, json_object(
+        'ocid', ocid, 'id', rid, 'date', rdate, 'tag', [tag], 'initiationType', 'tender',
+        'buyer', json_object('id', buyer_key, 'name', buyer_name_published),
+        'parties', [json_object('id', buyer_key, 'name', buyer_name_published, 'roles', ['buyer']),
+                    json_object('id', supplier_key, 'name', supplier_name, 'roles', ['supplier'])],
+        'tender', CASE WHEN no_lots_rationale IS NULL
+                       THEN json_object('id', ocid, 'title', title, 'mainProcurementCategory', category)
+                       ELSE json_object('id', ocid, 'title', title, 'mainProcurementCategory', category,
+                                        'lotDetails', json_object('noLotsReason', no_lots_rationale)) END,
+        'awards', [json_object('id', award_id, 'status', award_status, 'date', rdate,
+                               'value', json_object('amount', amount, 'currency', 'GBP'),
+                               'suppliers', [json_object('id', supplier_key, 'name', supplier_name)])]
+    )::VARCHAR AS body
+    FROM described
+)
+SELECT sha256(body), source, ocid, rid, rdate, tag, body, 'bench.invalid/' || source || '.jsonl',
+       (released + INTERVAL 1 DAY)::TIMESTAMPTZ
+FROM bodies
 """
 
 
