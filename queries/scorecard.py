@@ -156,7 +156,7 @@ def council_table(con, filters: Filters, with_other_bodies: bool = False) -> pd.
     rows, params = filters.rows()
     shares = ", ".join(
         f"coalesce(sum(value_gbp) FILTER ({condition}), 0) / nullif(sum(value_gbp), 0) AS {name}_value_share, "
-        f"coalesce({AWARD_COUNT} FILTER ({condition}), 0) / nullif({AWARD_COUNT}, 0) AS {name}_count_share"
+        f"coalesce(sum(awards) FILTER ({condition}), 0) / nullif(sum(awards), 0) AS {name}_count_share"
         for name, condition in {**SHARES, **UNKNOWNS}.items())
     others = f"""UNION ALL
             SELECT c.council, f.* FROM f JOIN area_members m ON m.lad_code = f.buyer_area_code
@@ -167,10 +167,16 @@ def council_table(con, filters: Filters, with_other_bodies: bool = False) -> pd.
         attached AS (
             SELECT buyer_name AS council, f.* FROM f WHERE {IS_COUNCIL}
             {others}),
+        -- Summed first by what the shares test (a few groups per council), then per council:
+        -- a dozen filtered sums over the groups instead of over every row, twice as fast.
+        grouped AS (
+            SELECT council, loc, supplier_size, supplier_vcse, sum(value_gbp) AS value_gbp, {AWARD_COUNT} AS awards,
+                   {AWARD_COUNT} FILTER (value_gbp IS NOT NULL) AS valued_awards
+            FROM attached GROUP BY ALL),
         sums AS (
-            SELECT council, coalesce(sum(value_gbp), 0) AS value_gbp, {AWARD_COUNT} AS awards,
-                   coalesce({AWARD_COUNT} FILTER (value_gbp IS NOT NULL), 0) AS valued_awards, {shares}
-            FROM attached GROUP BY council)
+            SELECT council, coalesce(sum(value_gbp), 0) AS value_gbp, sum(awards) AS awards,
+                   coalesce(sum(valued_awards), 0) AS valued_awards, {shares}
+            FROM grouped GROUP BY council)
         SELECT c.council, c.code AS council_code, c.area_code, c.area_name, c.region, s.* EXCLUDE (council)
         FROM sums s JOIN council_buyers c USING (council) ORDER BY council""", params).df()
     frame.insert(2, "council_type", frame["area_code"].map(council_type))
