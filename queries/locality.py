@@ -18,6 +18,7 @@ from loaders.storage.summaries import IS_COUNCIL, IS_OTHER_LOCAL_BODY
 from queries import years
 from queries.filters import Filters
 from queries.overview import AWARD_COUNT, DIMENSIONS, GROUP_LABELS
+from queries.shares import GROUP_SUMS, KEY_SUMS, share_pair
 
 GROUPS = DIMENSIONS["locality"]  # local, same_region, elsewhere_uk, outside_uk, unknown
 NO_AREA = "Area not known"
@@ -79,15 +80,14 @@ def councils(con, filters: Filters, measure: str = "value", with_other_bodies: b
     rows, params = filters.rows()
     councils_only = f"WHERE {_buyers(with_other_bodies)}"
     frame = con.cursor().execute(f"""
-        WITH per_area AS (
-            SELECT buyer_area_code AS area_code,
-                   any_value(buyer_area_name) AS council_area,
-                   coalesce(sum(value_gbp), 0) AS value_gbp, {AWARD_COUNT} AS awards,
-                   coalesce({AWARD_COUNT} FILTER (value_gbp IS NOT NULL), 0) AS valued_awards,
-                   count(DISTINCT buyer_key) AS buyers,
-                   {_share_pair("loc = 'local'", "local")},
-                   {_share_pair("loc = 'unknown'", "unknown")}
-            FROM {rows} {councils_only} GROUP BY buyer_area_code
+        WITH grouped AS (  -- summed first by buyer and locality, then per area (queries.shares)
+            SELECT buyer_area_code AS area_code, buyer_key, loc, any_value(buyer_area_name) AS council_area, {GROUP_SUMS}
+            FROM {rows} {councils_only} GROUP BY buyer_area_code, buyer_key, loc
+        ),
+        per_area AS (
+            SELECT area_code, any_value(council_area) AS council_area, {KEY_SUMS}, count(DISTINCT buyer_key) AS buyers,
+                   {share_pair("loc = 'local'", "local")}, {share_pair("loc = 'unknown'", "unknown")}
+            FROM grouped GROUP BY area_code
         )
         SELECT p.area_code, p.council_area, p.value_gbp, p.awards, p.valued_awards, p.buyers,
                p.local_value_share, p.local_count_share, p.unknown_value_share, p.unknown_count_share,
@@ -115,14 +115,6 @@ def other_bodies(con, filters: Filters) -> dict:
 def _buyers(with_other_bodies: bool) -> str:
     """The buyers a council view counts: councils, and with the toggle the other local bodies."""
     return f"({IS_COUNCIL} OR ({IS_OTHER_LOCAL_BODY}))" if with_other_bodies else IS_COUNCIL
-
-
-def _share_pair(condition: str, name: str) -> str:
-    """Share of value and of awards meeting `condition`, as {name}_value_share, {name}_count_share.
-    A share of value is null where the area's awards carry no value."""
-    return (f"coalesce(sum(value_gbp) FILTER ({condition}), 0) / nullif(sum(value_gbp), 0) "
-            f"AS {name}_value_share, "
-            f"coalesce({AWARD_COUNT} FILTER ({condition}), 0) / nullif({AWARD_COUNT}, 0) AS {name}_count_share")
 
 
 def placed(frame: pd.DataFrame) -> pd.DataFrame:

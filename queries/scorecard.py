@@ -23,6 +23,7 @@ from loaders.geography.postcodes import extract_outward, normalise_postcode, out
 from loaders.storage.summaries import IS_COUNCIL, IS_OTHER_LOCAL_BODY
 from queries.filters import Filters
 from queries.overview import AWARD_COUNT, locality_label
+from queries.shares import GROUP_SUMS, KEY_SUMS, share_pair
 
 
 # A supplier that won awards from buyers in at least NATIONAL_PROVIDER_REGIONS regions (ITL1
@@ -154,10 +155,7 @@ def council_table(con, filters: Filters, with_other_bodies: bool = False) -> pd.
     Lancashire; central government bodies never count). Its area and region are the register's, whatever the filters. A share is 0
     when no award meets it, and empty only when there is nothing to share."""
     rows, params = filters.rows()
-    shares = ", ".join(
-        f"coalesce(sum(value_gbp) FILTER ({condition}), 0) / nullif(sum(value_gbp), 0) AS {name}_value_share, "
-        f"coalesce(sum(awards) FILTER ({condition}), 0) / nullif(sum(awards), 0) AS {name}_count_share"
-        for name, condition in {**SHARES, **UNKNOWNS}.items())
+    shares = ", ".join(share_pair(condition, name) for name, condition in {**SHARES, **UNKNOWNS}.items())
     others = f"""UNION ALL
             SELECT c.council, f.* FROM f JOIN area_members m ON m.lad_code = f.buyer_area_code
             JOIN council_buyers c ON c.area_code = m.area_code WHERE {IS_OTHER_LOCAL_BODY}""" \
@@ -167,16 +165,9 @@ def council_table(con, filters: Filters, with_other_bodies: bool = False) -> pd.
         attached AS (
             SELECT buyer_name AS council, f.* FROM f WHERE {IS_COUNCIL}
             {others}),
-        -- Summed first by what the shares test (a few groups per council), then per council:
-        -- a dozen filtered sums over the groups instead of over every row, twice as fast.
-        grouped AS (
-            SELECT council, loc, supplier_size, supplier_vcse, sum(value_gbp) AS value_gbp, {AWARD_COUNT} AS awards,
-                   {AWARD_COUNT} FILTER (value_gbp IS NOT NULL) AS valued_awards
-            FROM attached GROUP BY ALL),
-        sums AS (
-            SELECT council, coalesce(sum(value_gbp), 0) AS value_gbp, sum(awards) AS awards,
-                   coalesce(sum(valued_awards), 0) AS valued_awards, {shares}
-            FROM grouped GROUP BY council)
+        -- Summed first by what the shares test, then per council (queries.shares).
+        grouped AS (SELECT council, loc, supplier_size, supplier_vcse, {GROUP_SUMS} FROM attached GROUP BY ALL),
+        sums AS (SELECT council, {KEY_SUMS}, {shares} FROM grouped GROUP BY council)
         SELECT c.council, c.code AS council_code, c.area_code, c.area_name, c.region, s.* EXCLUDE (council)
         FROM sums s JOIN council_buyers c USING (council) ORDER BY council""", params).df()
     frame.insert(2, "council_type", frame["area_code"].map(council_type))

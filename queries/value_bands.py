@@ -16,6 +16,7 @@ import pandas as pd
 from loaders.normalising.classify import DEFAULT_BAND_EDGES, UNKNOWN_BAND
 from queries.filters import Filters
 from queries.overview import AWARD_COUNT
+from queries.shares import GROUP_SUMS, KEY_SUMS, share_pair
 
 DEFAULT_TEXT = "25k, 100k, 500k, 1m, 5m, 25m"  # loaders.normalising.classify.DEFAULT_BAND_EDGES, as typed
 MAX_EDGES = 12
@@ -94,13 +95,6 @@ def band_case(edges: tuple[float, ...]) -> tuple[str, list]:
     return sql, [float(edge) for edge in edges]
 
 
-def _weighted_shares(condition: str, name: str) -> str:
-    """Share of the band's value and awards meeting `condition`: 0 when none do, NaN (no share)
-    when the band has no value or no awards at all."""
-    return (f"coalesce(sum(value_gbp) FILTER ({condition}), 0) / nullif(sum(value_gbp), 0) AS {name}_value_share, "
-            f"coalesce({AWARD_COUNT} FILTER ({condition}), 0) / nullif({AWARD_COUNT}, 0) AS {name}_count_share")
-
-
 def band_distribution(con, filters: Filters, edges: tuple[float, ...] = DEFAULT_BAND_EDGES) -> pd.DataFrame:
     """Per band (every band listed, lowest first, unknown last): value, awards, their shares of
     the total, and the SME and local shares within the band, by value and by count.
@@ -110,9 +104,10 @@ def band_distribution(con, filters: Filters, edges: tuple[float, ...] = DEFAULT_
     case, case_params = band_case(edges)
     rows, params = filters.rows()
     found = con.cursor().execute(f"""
-        SELECT {case} AS band, coalesce(sum(value_gbp), 0) AS value_gbp, {AWARD_COUNT} AS awards,
-               {_weighted_shares("supplier_size = 'SME'", "sme")}, {_weighted_shares("loc = 'local'", "local")}
-        FROM {rows} GROUP BY band""", case_params + params).df()
+        WITH grouped AS (  -- summed first by band, size and locality, then per band (queries.shares)
+            SELECT {case} AS band, supplier_size, loc, {GROUP_SUMS} FROM {rows} GROUP BY ALL)
+        SELECT band, {KEY_SUMS}, {share_pair("supplier_size = 'SME'", "sme")}, {share_pair("loc = 'local'", "local")}
+        FROM grouped GROUP BY band""", case_params + params).df()
     labels = labels_for(edges)
     frame = pd.DataFrame({"band": range(len(labels))}).merge(found, on="band", how="left")
     frame = frame.fillna({"value_gbp": 0.0, "awards": 0.0})
