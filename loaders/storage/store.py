@@ -352,10 +352,12 @@ def memory_capped(con):
     """DuckDB held to LOAD_MEMORY (see there) for the block, on what is written so far."""
     con.execute("CHECKPOINT")  # rows not yet in the file cannot leave memory
     con.execute(f"SET memory_limit = '{LOAD_MEMORY}'")
+    con.execute("SET threads = 1")
     try:
         yield
     finally:
         con.execute("RESET memory_limit")
+        con.execute("RESET threads")
 
 
 def _insert_new(con, releases: tuple[RawRelease, ...], origin: str, now: datetime) -> list[tuple[str, str]]:
@@ -560,8 +562,8 @@ _GEO_EXPRESSIONS = {
             + cos(radians(b_lat)) * cos(radians(s_lat)) * pow(sin(radians(s_lon - b_lon) / 2), 2)))
         END""",
     "duplicate_of": "NULL",  # set afterwards by crosspublished.mark
-    "award_number": "dense_rank() OVER (ORDER BY source, ocid, award_id)",
-    "supplier_number": "CASE WHEN supplier_key IS NOT NULL THEN dense_rank() OVER (ORDER BY supplier_key) END",
+    "award_number": "a_number",
+    "supplier_number": "s_number",
 }
 assert tuple(_GEO_EXPRESSIONS) == tuple(GEO_COLUMN_TYPES)
 
@@ -588,7 +590,8 @@ placed AS (
            s.lad_code AS s_lad, s.lad_name AS s_lad_name, coalesce(s.county_code, sd.county_area_code) AS s_cty,
            s.region AS s_rgn, s.country AS s_ctry, s.latitude AS s_lat, s.longitude AS s_lon,
            {_CODE_REGION[0]} AS c_rgn, {_CODE_REGION[1]} AS c_ctry,
-           rc.area_code AS r_code, rc.area_name AS r_name, rc.region AS r_rgn, rc.nation AS r_ctry
+           rc.area_code AS r_code, rc.area_name AS r_name, rc.region AS r_rgn, rc.nation AS r_ctry,
+           an.number AS a_number, sn.number AS s_number
     FROM awards a
     LEFT JOIN listed l ON l.buyer_key = a.buyer_key
     LEFT JOIN postcodes b ON b.postcode = a.buyer_postcode
@@ -596,6 +599,9 @@ placed AS (
     LEFT JOIN postcodes s ON s.postcode = a.supplier_postcode
     LEFT JOIN register_districts sd ON sd.lad_code = s.lad_code
     LEFT JOIN register_councils rc ON rc.code = a.buyer_council_code
+    LEFT JOIN award_numbers an ON an.source IS NOT DISTINCT FROM a.source AND an.ocid IS NOT DISTINCT FROM a.ocid
+                               AND an.award_id IS NOT DISTINCT FROM a.award_id
+    LEFT JOIN supplier_numbers sn ON sn.supplier_key = a.supplier_key
 ),
 framed AS (
     SELECT p.*,
@@ -618,11 +624,27 @@ ORDER BY {AWARD_ORDER}
 """
 
 
+# The awards' and suppliers' numbers (derived columns), made from the distinct keys alone:
+# numbering in a window over the whole table held every column of every row at once, more
+# than a load's memory cap (LOAD_MEMORY) allows for a large import.
+_NUMBERS = """
+CREATE OR REPLACE TABLE award_numbers AS
+SELECT source, ocid, award_id, row_number() OVER (ORDER BY source, ocid, award_id) AS number
+FROM (SELECT DISTINCT source, ocid, award_id FROM awards);
+CREATE OR REPLACE TABLE supplier_numbers AS
+SELECT supplier_key, row_number() OVER (ORDER BY supplier_key) AS number
+FROM (SELECT DISTINCT supplier_key FROM awards WHERE supplier_key IS NOT NULL);
+"""
+
+
 def derive_geography(con) -> None:
-    """Fill every award's places, locality and distance from the register's council areas
-    and the postcodes cache; list each unregistered buyer under one spelling."""
+    """Fill every award's places, locality, distance and numbers from the register's council
+    areas, the postcodes cache and the keys; list each unregistered buyer under one spelling."""
     areas.load(con)
+    con.execute(_NUMBERS)
+    con.execute("CHECKPOINT")  # under a load's memory cap, rows not yet in the file cannot leave memory
     con.execute(_DERIVE_GEOGRAPHY)
+    con.execute("DROP TABLE award_numbers; DROP TABLE supplier_numbers")
 
 
 _PLACED = {
