@@ -51,6 +51,8 @@ _FOREIGN_NAMES = {
 # "IT") are too often ordinary words or county abbreviations.
 _FOREIGN_TEXT_NAMES = {k: v for k, v in _FOREIGN_NAMES.items() if len(k) > 2}
 _TRAILING_WORDS = re.compile(r"[A-Za-z][A-Za-z .']*$")
+_FOREIGN_ORDER = {name: position for position, name in enumerate(_FOREIGN_TEXT_NAMES)}
+_LONGEST_NAME = max(len(name.split(" ")) for name in (*_FOREIGN_TEXT_NAMES, *_UK_NAMES))
 
 
 def normalise_postcode(text: str | None) -> str | None:
@@ -140,13 +142,21 @@ def _country_at_end(text: str | None) -> str | None:
         words = _TRAILING_WORDS.search(part)
         if not words:
             continue
-        tail = words.group(0).strip().lower()
-        if any(tail == n or tail.endswith(" " + n) for n in _UK_NAMES):
+        endings = _endings(words.group(0).strip().lower())
+        if endings & _UK_NAMES:
             return None
-        for name, country in _FOREIGN_TEXT_NAMES.items():
-            if tail == name or tail.endswith(" " + name):
-                return country
+        named = [name for name in endings if name in _FOREIGN_TEXT_NAMES]
+        if named:  # the name listed first, as a scan of the list would find it
+            return _FOREIGN_TEXT_NAMES[min(named, key=_FOREIGN_ORDER.__getitem__)]
     return None
+
+
+def _endings(tail: str) -> set[str]:
+    """Every run of the last words of `tail` (split at single spaces, as the names are
+    written): a name ends the text exactly when it is one of them. A lookup per ending,
+    rather than a comparison per country, for every supplier's address."""
+    words = tail.split(" ")
+    return {" ".join(words[-k:]) for k in range(1, min(len(words), _LONGEST_NAME) + 1)}
 
 
 def crown_dependency(postcode: str | None) -> str | None:

@@ -4,6 +4,7 @@ Each function implements one definition of DESIGN.md; the wording users see is i
 `loaders.definitions`, and the README lists the rules.
 """
 
+import functools
 import math
 import re
 
@@ -113,17 +114,23 @@ def banded_value(amount: float | None, flag: str | None) -> float | None:
 
 def band_labels(edges=DEFAULT_BAND_EDGES) -> list[str]:
     """Labels for bands cut at `edges` (pounds), lowest first, then "unknown"."""
+    return list(_band_labels(tuple(edges)))
+
+
+@functools.cache
+def _band_labels(edges: tuple) -> tuple[str, ...]:
+    """band_labels, made once per set of edges: every award row asks for them."""
     labels = [f"under {money_short(edges[0])}"]
     labels += [f"{money_short(lo)}-{money_short(hi)}" for lo, hi in zip(edges, edges[1:])]
     labels.append(f"{money_short(edges[-1])} and over")
-    return labels + [UNKNOWN_BAND]
+    return tuple(labels + [UNKNOWN_BAND])
 
 
 def value_band(amount: float | None, edges=DEFAULT_BAND_EDGES) -> str:
     """The band label of an award value; unknown where there is no usable value."""
     if amount is None or amount < 0 or (isinstance(amount, float) and math.isnan(amount)):
         return UNKNOWN_BAND
-    labels = band_labels(edges)
+    labels = _band_labels(tuple(edges))
     for i, edge in enumerate(edges):
         if amount < edge:
             return labels[i]
