@@ -148,12 +148,13 @@ def filter_combinations(con, n: int = 50, seed: int = 6):
 
 # --- our queries, per page --------------------------------------------------------------------
 
-def page_calls(con, filters, council):
+def page_calls(con, filters, council, only: str | None = None):
     """Every registered page as one uncached rerun runs it: each block's data (a table's
     total and first page) through the page's own declarations, each distinct query once (in
     the app, the cache shares a query between the blocks of one rerun). The page's settings
     are its defaults (INPUTS) with its example_inputs (a supplier that has awards), and a
-    setting named council or buyer is the chosen council."""
+    setting named council or buyer is the chosen council. `only`: that page alone (the
+    profile samples one page, not the settings of every other)."""
     from ui.blocks import Chart, Metrics, View
 
     def settings(module) -> tuple:
@@ -182,7 +183,7 @@ def page_calls(con, filters, council):
                 block.total(run, view)
                 block.rows(run, view, block.page_size, 0)
     return {name: (lambda module=module, inputs=settings(module): rerun(module, inputs))
-            for name, module in page_modules().items() if module.BLOCKS}
+            for name, module in page_modules().items() if module.BLOCKS and only in (None, name)}
 
 
 @functools.cache
@@ -509,7 +510,7 @@ def repeat_page(store_path: str, page: str, n_combos: int) -> None:
     con = store.read_only(store_path)
     try:
         for filters, council in filter_combinations(con, n_combos):
-            page_calls(con, filters, council)[page]()
+            page_calls(con, filters, council, only=page)[page]()  # only its settings, not every page's
     finally:
         con.close()
 
