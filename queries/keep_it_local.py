@@ -52,8 +52,7 @@ def _count(condition: str) -> str:
     return f"coalesce(sum(procurements) FILTER ({condition}), 0)"
 
 
-# Every figure of steps 2 to 5 (name: SQL aggregate over the groups); the median weight is
-# worked out from the groups' weights and counts (_median_weight).
+# Every figure of steps 2 to 5 but the median weight (name: SQL aggregate over the groups).
 FIGURES = {
     "procurements": _count("true"),
     "act_procurements": _count(ACT),
@@ -81,6 +80,18 @@ FIGURES = {
 }
 
 
+# The median social value weight of the weighted procurements with such a criterion, from
+# the groups' weights and counts, as DuckDB's median gives it over the rows: the weight at
+# the middle position, or the mean of the two at the middle positions when their number is
+# even (positions counted by a running sum over the weights in order).
+MEDIAN_WEIGHT = f"""(
+    WITH weights AS (SELECT social_value_weight AS weight, sum(procurements) AS n FROM groups
+                     WHERE {SV_WEIGHTED} AND social_value_weight IS NOT NULL GROUP BY 1),
+    running AS (SELECT weight, sum(n) OVER (ORDER BY weight) AS upto, sum(n) OVER () AS total FROM weights)
+    SELECT (min(weight) FILTER (upto >= (total + 1) // 2) + min(weight) FILTER (upto >= total // 2 + 1)) / 2
+    FROM running) AS median_weight"""
+
+
 def procurements(filters: Filters, cap: float | None = None) -> tuple[str, list]:
     """A FROM clause of the filtered procurements, with `over_cap` (the size over `cap`) and
     ROW_FLAGS; its params bind in order."""
@@ -94,43 +105,21 @@ def _share(part, whole) -> float | None:
 
 
 def figures(con, filters: Filters, cap: float) -> dict:
-    """Steps 2 to 5 from the procurements (FIGURES, summed in two steps), with each share
-    beside its base (None where the base is nothing): what every block of those steps reads.
-    The groups stay in Python (an Arrow table, read by name as DuckDB reads a local variable),
-    so concurrent sessions never share a temporary table."""
+    """Steps 2 to 5 from the procurements (FIGURES, summed in two steps, and MEDIAN_WEIGHT),
+    with each share beside its base (None where the base is nothing): what every block of
+    those steps reads. One statement, so nothing is kept between the steps."""
     rows, params = procurements(filters, cap)
-    groups = con.cursor().sql(
-        f"SELECT {', '.join(GROUP_KEYS)}, {GROUP_SUMS} FROM {rows} GROUP BY ALL", params=params).to_arrow_table()
-    cursor = con.cursor().execute(
-        f"SELECT {', '.join(f'{expr} AS {name}' for name, expr in FIGURES.items())} FROM groups")
+    cursor = con.cursor().execute(f"""
+        WITH groups AS MATERIALIZED (SELECT {', '.join(GROUP_KEYS)}, {GROUP_SUMS} FROM {rows} GROUP BY ALL)
+        SELECT {', '.join(f'{expr} AS {name}' for name, expr in FIGURES.items())}, {MEDIAN_WEIGHT}
+        FROM groups""", params)
     found = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
-    found.update(cap=cap, median_weight=_median_weight(con, groups),
-                 social_value_share=_share(found["with_social_value"], found["weighted"]),
+    found.update(cap=cap, social_value_share=_share(found["with_social_value"], found["weighted"]),
                  sme_bid_share=_share(found["sme_bids"], found["bids_with_sme"]),
                  vcse_bid_share=_share(found["vcse_bids"], found["bids_with_vcse"]),
                  not_divided_share=_share(found["not_divided"], found["large"]),
                  engagement_share=_share(found["engaged"], found["engagement_base"]))
     return found
-
-
-def _median_weight(con, groups) -> float | None:
-    """The median social value weight of the weighted procurements with such a criterion, as
-    DuckDB's median gives it over the rows (the mean of the two middle weights when their
-    number is even), from the groups' weights and counts."""
-    weights = con.cursor().execute(f"""
-        SELECT social_value_weight AS weight, sum(procurements) AS n FROM groups
-        WHERE {SV_WEIGHTED} AND social_value_weight IS NOT NULL GROUP BY 1 ORDER BY 1""").fetchall()
-    total = sum(n for _, n in weights)
-    if not total:
-        return None
-    middle = [(total + 1) // 2, total // 2 + 1]  # the 1-based positions of the middle weight(s)
-    seen, found = 0, []
-    for weight, n in weights:
-        seen += n
-        while middle and middle[0] <= seen:
-            found.append(weight)
-            middle.pop(0)
-    return sum(found) / 2
 
 
 def social_value_weights(found: dict) -> pd.DataFrame:

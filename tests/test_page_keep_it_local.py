@@ -5,6 +5,7 @@ yet"), and the page opens on the demo store and on the real samples."""
 import json
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from loaders.storage import store
@@ -105,6 +106,18 @@ def test_social_value_counts_only_weighted_act_procurements(con):
     assert (found["earlier_with_criteria"], found["earlier_with_social_value"]) == (1, 1)  # P6, apart
     leeds = kil.figures(con, Filters(buyers=("Leeds City Council",)), CAP)
     assert (leeds["weighted"], leeds["with_social_value"]) == (2, 1)
+    assert leeds["median_weight"] == 10  # one weight: itself; above, two: their mean
+
+
+@pytest.mark.parametrize("weights", [[5], [5, 5, 10], [10, 20, 20, 30], [0, 7.5, 7.5, 7.5, 40, 40], [3, 1, 2, 2, 9, 4, 4, 4]])
+def test_the_median_weight_from_the_groups_is_the_median_of_the_rows(weights):
+    """MEDIAN_WEIGHT works from weights and their counts; DuckDB's median from the rows."""
+    con = duckdb.connect()
+    rows = ", ".join(f"({w})" for w in weights)
+    groups = f"""SELECT true AS is_act, true AS weights_published, true AS social_value, w AS social_value_weight,
+                        count(*) AS procurements FROM (VALUES {rows}) AS t(w) GROUP BY w"""
+    ours = con.execute(f"WITH groups AS ({groups}) SELECT {kil.MEDIAN_WEIGHT}").fetchone()[0]
+    assert ours == con.execute(f"SELECT median(w) FROM (VALUES {rows}) AS t(w)").fetchone()[0]
 
 
 def test_social_value_weights_and_the_procurements_behind_them(con):
