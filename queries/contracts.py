@@ -7,7 +7,7 @@ key; the SQL text is ours); search text is always a bound parameter.
 import pandas as pd
 
 from queries.filters import Filters
-from queries.overview import locality_label
+from queries.overview import distinct_awards, locality_label
 
 PAGE_SIZE = 100
 SORTS = {
@@ -62,7 +62,7 @@ def matching(con, filters: Filters, search: str = "") -> dict:
     rows, params = filters.rows()
     condition, search_params = _search(search)
     found, awards, value = con.cursor().execute(f"""
-        SELECT count(*), count(DISTINCT award_number), coalesce(sum(value_gbp), 0)
+        SELECT count(*), {distinct_awards(con)}, coalesce(sum(value_gbp), 0)
         FROM {rows} WHERE {condition}""", params + search_params).fetchall()[0]
     return {"rows": found, "awards": awards, "value_gbp": float(value)}
 

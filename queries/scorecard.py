@@ -22,7 +22,7 @@ from loaders.geography import network
 from loaders.geography.postcodes import extract_outward, normalise_postcode, outward
 from loaders.storage.summaries import IS_COUNCIL, IS_OTHER_LOCAL_BODY
 from queries.filters import Filters
-from queries.overview import AWARD_COUNT, locality_label
+from queries.overview import AWARD_COUNT, distinct_awards, locality_label
 from queries.shares import GROUP_SUMS, KEY_SUMS, share_pair
 
 
@@ -298,7 +298,7 @@ def top_suppliers(con, filters: Filters, measure: str, limit: int = 20) -> pd.Da
                    {locality_label('mode(loc)')} AS locality, coalesce(sum(value_gbp), 0) AS value_gbp, count(*) AS awards
             FROM mine GROUP BY supplier_key)
         SELECT p.*, p.value_gbp / nullif((SELECT sum(value_gbp) FROM mine), 0) AS value_share,
-               p.awards / nullif((SELECT count(DISTINCT award_number) FROM mine), 0) AS count_share,
+               p.awards / nullif((SELECT {distinct_awards(con)} FROM mine), 0) AS count_share,
                r.regions_served, r.councils_served, r.regions_served >= ? AS national_provider
         FROM per_supplier p JOIN supplier_footprint r USING (supplier_key)
         ORDER BY {order}, supplier_name LIMIT ?""", params + [NATIONAL_PROVIDER_REGIONS, limit]).df()

@@ -15,7 +15,7 @@ import pandas as pd
 from loaders.definitions import NATIONAL_PROVIDER_REGIONS
 from queries.contracts import SAFE_URL, contains_pattern
 from queries.filters import Filters
-from queries.overview import PROVIDER_GROUP, locality_label
+from queries.overview import PROVIDER_GROUP, distinct_awards, locality_label
 
 TOP_SHOWN = 100        # suppliers a table page shows, and the supplier picker offers
 CHART_SUPPLIERS = 15   # bars in the chart
@@ -23,7 +23,6 @@ AWARDS_SHOWN = 200     # one supplier's awards a table page shows; the download 
 # The ranking by each measure; ties go to the larger other measure, then the key (the
 # supplier's number, which sorts as its key does: loaders.storage.store, derived columns).
 ORDER = {"value": "value_gbp DESC, supplier_number", "count": "awards DESC, value_gbp DESC, supplier_number"}
-AWARD = "award_number"  # one award, whichever of its suppliers a row is for
 
 SUPPLIER_COLUMNS = ["supplier_key", "supplier_name", "size_group", "supplier_size", "supplier_vcse",
                     "home_district", "home_region", "home_country", "value_gbp", "awards",
@@ -71,7 +70,7 @@ def _ranked(con, filters: Filters, measure: str, search: str, limit: int | None,
             SELECT supplier_number, coalesce(sum(value_gbp), 0) AS value_gbp, count(*) AS awards
             FROM {rows} WHERE supplier_number IS NOT NULL AND {which}
             GROUP BY supplier_number ORDER BY {ORDER[measure]} LIMIT ? OFFSET ?),
-        totals AS (SELECT sum(value_gbp) AS total_value, count(DISTINCT {AWARD}) AS total_awards FROM {rows}),
+        totals AS (SELECT sum(value_gbp) AS total_value, {distinct_awards(con)} AS total_awards FROM {rows}),
         attributes AS (
             SELECT supplier_number, any_value(supplier_key) AS supplier_key,
                    arg_max(supplier_name, {_LATEST}) AS supplier_name,
@@ -118,7 +117,7 @@ def top_chart(con, filters: Filters, measure: str, n: int = CHART_SUPPLIERS) -> 
     frame = _ranked(con, filters, measure, "", n, 0, None)
     rows, params = filters.rows()
     together = con.cursor().execute(  # the few rows of these suppliers: a scan, not a count of every award
-        f"SELECT count(DISTINCT {AWARD}) FROM {rows} WHERE list_contains(?::VARCHAR[], supplier_key)",
+        f"SELECT {distinct_awards(con)} FROM {rows} WHERE list_contains(?::VARCHAR[], supplier_key)",
         params + [frame["supplier_key"].tolist()]).fetchall()[0][0]
     total = frame["total_awards"].iloc[0] if len(frame) else 0
     frame = frame[SUPPLIER_COLUMNS]

@@ -86,3 +86,20 @@ def test_trend_and_locality_years_equal_direct_sums(con, filters):
     local = years[years["group"] == "local"].set_index("financial_year")["value_gbp"]
     for y, _, _, local_value in found:
         assert local[f"{y}-{(y + 1) % 100:02d}"] == pytest.approx(local_value or 0.0)
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(sources=("find_a_tender",)), Filters(supplier_sizes=("SME",)),
+                                     Filters(date_from=date(2099, 1, 1))])
+def test_distinct_awards_counts_as_count_distinct_does(all_samples_store, filters):
+    """The bitmap count of award numbers equals DuckDB's distinct count on the real samples
+    (joint awards, cross-published copies left out), and is 0 when no row is left."""
+    con = store.read_only(all_samples_store)
+    rows, params = filters.rows()
+    ours, theirs, above = con.execute(
+        f"SELECT {overview.distinct_awards(con)}, count(DISTINCT award_number), "
+        f"{overview.distinct_awards(con, 'CASE WHEN award_value_gbp > 100000 THEN award_number END')} "
+        f"FROM {rows}", params).fetchone()
+    assert ours == theirs
+    assert above == con.execute(f"SELECT count(DISTINCT award_number) FROM {rows} WHERE award_value_gbp > 100000",
+                                params).fetchone()[0]
+    con.close()
