@@ -20,7 +20,8 @@ CPV_NOTE = ("A CPV division is the first two digits of the notice's main CPV cod
 def split_chart(split: str, title: str) -> Chart:
     """Provider size stacked for each key of `split` (financial year, buyer type, category)."""
     def data(run, view: View):
-        return run(provider_size.provider_split, view.filters, split, blocks.period(run, view))
+        return provider_size.provider_split(run(provider_size.split_sums, view.filters), split,
+                                            run(provider_size.division_labels), blocks.period(run, view))
 
     def reading(frame, view: View) -> str:
         return (words.year_sentence(frame, view.measure) if split == "year"
@@ -31,7 +32,8 @@ def split_chart(split: str, title: str) -> Chart:
 
 def divisions(run, view: View):
     """Provider size in the largest CPV divisions by the measure (the rest as Other)."""
-    return run(provider_size.provider_by_division, view.filters, view.measure, TOP_DIVISIONS)
+    return provider_size.provider_by_division(run(provider_size.split_sums, view.filters), view.measure,
+                                              run(provider_size.division_labels), TOP_DIVISIONS)
 
 
 def largest(run, view: View, limit: int | None, offset: int):

@@ -262,10 +262,12 @@ def test_readings_of_small_groups_say_too_few(honest_store):
     from readings import provider_size as provider_words
     from readings import value_bands as band_words
     with store.read_only(honest_store) as con:
-        split = provider_size.provider_split(con, Filters(buyers=(WEST_NORTHANTS, TRUST)), "buyer_type")
+        labels = provider_size.division_labels(con)
+        split = provider_size.provider_split(
+            provider_size.split_sums(con, Filters(buyers=(WEST_NORTHANTS, TRUST))), "buyer_type", labels)
         assert provider_words.split_sentence(split, "count", "buyer_type") == (
             "No buyer type has 20 or more awards under these filters: too few to compare.")
-        everyone = provider_size.provider_split(con, Filters(), "buyer_type")
+        everyone = provider_size.provider_split(provider_size.split_sums(con, Filters()), "buyer_type", labels)
         assert provider_words.split_sentence(everyone, "count", "buyer_type").startswith("For buyer type local authority")
         banded = value_bands.band_distribution(con, Filters(buyers=(BRADFORD,)))
         assert band_words.band_shares_sentence(banded, "value") == (

@@ -22,12 +22,22 @@ GROUP = ("VCSE", "Large", "SME", "SME", "Large", "Unknown")
 YEAR = ("2023-24", "2023-24", "2024-25", "2023-24", "2023-24", "2021-22")
 
 
+def split(con, filters: Filters, name: str):
+    """One split as the page makes it: from the one scan of every split."""
+    return provider_size.provider_split(provider_size.split_sums(con, filters), name, provider_size.division_labels(con))
+
+
+def divisions(con, filters: Filters, measure: str, top: int = 10):
+    return provider_size.provider_by_division(provider_size.split_sums(con, filters), measure,
+                                              provider_size.division_labels(con), top)
+
+
 def total(flags, values=VALUES) -> float:
     return sum(v for f, v in zip(flags, values) if f)
 
 
 def test_provider_split_by_year_equals_hand_sums(small_con, small_numbers_off):
-    frame = provider_size.provider_split(small_con, Filters(), "year")
+    frame = split(small_con, Filters(), "year")
     assert list(dict.fromkeys(frame["key_label"])) == ["2021-22", "2023-24", "2024-25"]
     for year in ("2021-22", "2023-24", "2024-25"):
         for group in ("SME", "VCSE", "Large", "Unknown"):
@@ -43,13 +53,13 @@ def test_provider_split_by_year_equals_hand_sums(small_con, small_numbers_off):
 
 
 def test_provider_split_by_category_buyer_type_and_division(small_con):
-    category = provider_size.provider_split(small_con, Filters(), "category")
+    category = split(small_con, Filters(), "category")
     assert set(category["key"]) == {"services"}
     assert category["value_gbp"].tolist() == pytest.approx(
         [total([g == group for g in GROUP]) for group in ("SME", "VCSE", "Large", "Unknown")])
-    buyer_type = provider_size.provider_split(small_con, Filters(), "buyer_type")
+    buyer_type = split(small_con, Filters(), "buyer_type")
     assert set(buyer_type["key"]) == {"local authority"}
-    division = provider_size.provider_by_division(small_con, Filters(), "value")
+    division = divisions(small_con, Filters(), "value")
     assert set(division["key_label"]) == {"No CPV code"}      # the fixture notices carry no CPV code
     assert division["value_gbp"].sum() == pytest.approx(sum(VALUES))
     assert provider_words.split_sentence(category, "value", "category") == (
@@ -76,7 +86,7 @@ def test_provider_page_draws_its_queries(open_page, small_store, small_con):
     assert charts[0]["data"][0]["x"] == pytest.approx(overall["value_gbp"].tolist())
     by_hand = [total([g == group for g in GROUP]) for group in ("SME", "VCSE", "Large", "Unknown")]
     assert charts[0]["data"][0]["x"] == pytest.approx(by_hand)
-    years = provider_size.provider_split(small_con, Filters(), "year")
+    years = split(small_con, Filters(), "year")
     for trace in charts[1]["data"]:
         part = years[years["label"] == trace["name"]]
         # The data run from January 2022 to June 2024: the first and last years are part years.
@@ -85,7 +95,7 @@ def test_provider_page_draws_its_queries(open_page, small_store, small_con):
         assert trace["y"] == pytest.approx(part["value_gbp"].tolist())
     large = next(t for t in charts[1]["data"] if t["name"] == "Large (not VCSE)")
     assert large["y"] == pytest.approx([0, 380_000, 0])
-    category = provider_size.provider_split(small_con, Filters(), "category")
+    category = split(small_con, Filters(), "category")
     for trace in charts[3]["data"]:
         assert trace["x"] == pytest.approx(category.loc[category["label"] == trace["name"], "value_share"].tolist())
     table = app.dataframe[0].value
@@ -102,7 +112,7 @@ def test_provider_page_by_count(open_page, small_store):
 
 def test_queries_follow_the_filters(small_con):
     leeds = Filters(buyers=("Leeds City Council",))
-    assert provider_size.provider_split(small_con, leeds, "year")["value_gbp"].sum() == pytest.approx(450_000)
+    assert split(small_con, leeds, "year")["value_gbp"].sum() == pytest.approx(450_000)
     assert provider_size.largest_large_awards(small_con, leeds)["value_gbp"].tolist() == [300_000]
 
 
@@ -110,7 +120,7 @@ def test_the_page_runs_on_the_demo_store(open_page, demo_store):
     app = open_page(demo_store, PAGE)
     assert app.title
     with store.read_only(demo_store) as connection:
-        division = provider_size.provider_by_division(connection, Filters(), "value", 10)
+        division = divisions(connection, Filters(), "value", 10)
         everything = breakdown(summary(connection, Filters()), "provider")["value_gbp"].sum()
     keys = list(dict.fromkeys(division["key"]))
     assert len(keys) == 11 and keys[-1] == provider_size.OTHER       # top 10 divisions, then the rest together
@@ -119,11 +129,11 @@ def test_the_page_runs_on_the_demo_store(open_page, demo_store):
 
 def test_filters_matching_nothing_give_empty_figures_not_errors(small_con):
     nobody = Filters(buyers=("No Such Council",))
-    for split in ("year", "buyer_type", "category"):
-        frame = provider_size.provider_split(small_con, nobody, split)
+    for name in ("year", "buyer_type", "category"):
+        frame = split(small_con, nobody, name)
         assert frame.empty
-        provider_size_charts.provider_stack(frame, "value", split)
-        assert provider_words.stack_alt(frame, "value", split).endswith("No awards.")
-    assert provider_words.year_sentence(provider_size.provider_split(small_con, nobody, "year"), "value").startswith("No awards")
-    assert provider_size.provider_by_division(small_con, nobody, "count").empty
+        provider_size_charts.provider_stack(frame, "value", name)
+        assert provider_words.stack_alt(frame, "value", name).endswith("No awards.")
+    assert provider_words.year_sentence(split(small_con, nobody, "year"), "value").startswith("No awards")
+    assert divisions(small_con, nobody, "count").empty
     assert provider_words.largest_sentence(provider_size.largest_large_awards(small_con, nobody)).startswith("No awards")
