@@ -2,6 +2,8 @@
 their query results, filters come from the URL, and an empty store gets a helpful message."""
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from loaders.storage import store
 from queries.filters import Filters
 from queries.overview import breakdown, summary, trend
 from tests.app_fixtures import AWARDS
+from tests.conftest import chart_specs
 from ui.registry import PAGES
 
 pytestmark = pytest.mark.usefixtures("small_numbers_off")  # figures on a few awards
@@ -156,3 +159,30 @@ def test_every_page_file_is_registered():
     # A page file left out of the registry would be unreachable and untested.
     assert sorted(p.name for p in (Path(APP).parent / "pages").glob("*.py")) == sorted(
         Path(p.script).name for p in PAGES)
+
+
+def test_a_chart_is_made_once_for_every_session_opening_its_view(open_page, small_store, tmp_path, monkeypatch):
+    """Many visitors opening the same link share the chart made for the first (widgets.made_once):
+    the second session draws the same figures without building them again; another measure, or
+    a changed store, builds them anew."""
+    from ui import provider_size_charts, widgets
+    made = []
+
+    def counted(frame, measure, split):
+        made.append((measure, split))
+        return stack(frame, measure, split)
+    stack = provider_size_charts.provider_stack
+    monkeypatch.setattr(provider_size_charts, "provider_stack", counted)
+    widgets._made.clear()
+    path = tmp_path / "awards.duckdb"
+    shutil.copyfile(small_store, path)
+    first = chart_specs(open_page(path, "provider_size"))
+    assert len(made) == 4  # years, buyer types, categories, CPV divisions
+    assert chart_specs(open_page(path, "provider_size")) == first
+    assert len(made) == 4
+    open_page(path, "provider_size", measure="By count")
+    assert len(made) == 8 and {measure for measure, _ in made[4:]} == {"count"}
+    changed = path.stat().st_mtime + 10
+    os.utime(path, (changed, changed))
+    assert chart_specs(open_page(path, "provider_size")) == first
+    assert len(made) == 12

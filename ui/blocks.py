@@ -204,16 +204,36 @@ def metrics_block(metrics: Metrics, view: View) -> None:
     downloads(lambda: frame, len(frame), view.filters, metrics.name, "these figures")
 
 
-def chart_block(chart: Chart, view: View) -> None:
-    """The chart under its title and reading, its description, notes and data downloads."""
+@dataclass(frozen=True)
+class Drawn:
+    """A chart made ready to draw: its frame, the view its figure was made in (with the
+    chart's context), its reading, Plotly figure and description."""
+    frame: pd.DataFrame
+    view: View
+    reading: str
+    figure: Any
+    alt: str
+
+
+def drawn(chart: Chart, view: View) -> Drawn:
+    """Everything of a chart that depends only on the store and the view: made once for
+    every session that opens the same view (widgets.made_once), so a cached rerun does not
+    reshape frames or rebuild figures again."""
     frame = chart.data(widgets.query, view)
     view = chart.view_for(widgets.query, view)
+    return Drawn(frame, view, chart.reading(frame, view), chart.figure(frame, view), chart.alt(frame, view))
+
+
+def chart_block(chart: Chart, view: View) -> None:
+    """The chart under its title and reading, its description, notes and data downloads."""
+    made = widgets.made_once(chart.name, view, lambda: drawn(chart, view))
+    frame, view = made.frame, made.view
     st.subheader(text(chart.title, view))
-    st.text(chart.reading(frame, view))  # plain text: names in readings are never rendered as Markdown
+    st.text(made.reading)  # plain text: names in readings are never rendered as Markdown
     stem = f"{text(chart.stem, view) or chart.name}_{view.filters.slug()}"
-    st.plotly_chart(chart.figure(frame, view), key=f"chart-{chart.name}",
+    st.plotly_chart(made.figure, key=f"chart-{chart.name}",
                     config={"displaylogo": False, "toImageButtonOptions": {"filename": stem}})
-    st.caption(f"Chart description: {widgets.plain(chart.alt(frame, view))}")
+    st.caption(f"Chart description: {widgets.plain(made.alt)}")
     _notes(chart.notes, frame, view)
     downloads(lambda: frame, len(frame), view.filters, chart.name, "data", text(chart.stem, view))
 

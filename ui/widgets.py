@@ -24,6 +24,7 @@ from ui.registry import PAGES
 log = logging.getLogger("dashboard")
 PAGE_FAILED = "Sorry: this page could not be drawn. The detail is in the server log"
 STORE_UNREADABLE = "The data cannot be read just now. The detail is in the server log"
+PAGE = "page"  # session state: the page being drawn (its module), set by run_page
 
 _connections: dict[tuple[str, float], duckdb.DuckDBPyConnection] = {}
 _connections_lock = threading.Lock()
@@ -61,6 +62,20 @@ def query(function, *args):
 @st.cache_data(max_entries=1024, show_spinner=False, hash_funcs={type(lambda: 0): lambda f: None})
 def _cached(version: tuple[str, float], name: str, function, *args):
     return function(_open(*version), *args)
+
+
+def made_once(name: str, view, make):
+    """`make()` once for every session, per store version, page being drawn, `name` (unique on
+    a page, since it keys the page's widgets) and `view`: a chart made ready to draw. Visitors
+    opening the same link (a shared link, a council's page) then pay only for sending it,
+    which is what limits many visitors on a small machine. What it returns is shared, not
+    copied: nothing may change it."""
+    return _made(store_version(), st.session_state.get(PAGE, ""), name, view, make)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _made(version: tuple[str, float] | None, page: str, name: str, view, _make):
+    return _make()
 
 
 def require_data() -> dict:
@@ -180,6 +195,7 @@ def navigation():
 def run_page(render) -> None:
     """Draw a page, or one friendly line if it fails. A page runs either inside dashboard.py
     or, for a deep link on a freshly started server, on its own; both ways come through here."""
+    st.session_state[PAGE] = Path(render.__code__.co_filename).stem
     try:
         render()
     except Exception as exc:  # noqa: BLE001 - any failure: one friendly line, the detail in the log
